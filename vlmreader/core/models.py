@@ -1,0 +1,197 @@
+"""The library's records: what a paper is, and what the user has said about it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+STATUSES = ("unread", "queued", "reading", "read", "skipped")
+"""Reading statuses: `unread` is not yet triaged, `skipped` is triaged as not relevant."""
+
+_TAG = re.compile(r"[^\s,\"]+")
+
+
+class UserError(Exception):
+    """A mistake the user can fix: shown as one line, never as a traceback."""
+
+
+def now_timestamp() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def clean_tag(tag: str) -> str:
+    """`tag` stripped, or a UserError saying why it cannot be a tag."""
+    tag = tag.strip()
+    if not _TAG.fullmatch(tag) or tag.startswith("-"):
+        raise UserError(f"not a valid tag: {tag!r} (tags cannot be empty, hold spaces, commas or quotes, or start with '-')")
+    return tag
+
+
+def check_status(status: str) -> str:
+    if status not in STATUSES:
+        raise UserError(f"unknown status {status!r}: use one of {', '.join(STATUSES)}")
+    return status
+
+
+def merge_tags(existing: tuple[str, ...], added: list[str]) -> tuple[str, ...]:
+    """`existing` followed by the `added` tags it lacks, compared case-insensitively."""
+    seen = {tag.casefold() for tag in existing}
+    merged = list(existing)
+    for tag in added:
+        if tag.casefold() not in seen:
+            seen.add(tag.casefold())
+            merged.append(tag)
+    return tuple(merged)
+
+
+def remove_tags(existing: tuple[str, ...], removed: list[str]) -> tuple[str, ...]:
+    gone = {tag.casefold() for tag in removed}
+    return tuple(tag for tag in existing if tag.casefold() not in gone)
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    """The user's triage state of one paper, kept apart from its bibliographic record."""
+
+    starred: bool = False
+    tags: tuple[str, ...] = ()
+    status: str = "unread"
+    note: str = ""
+    modified: str = ""
+
+    @classmethod
+    def from_document(cls, document: dict[str, Any]) -> Annotation:
+        return cls(
+            starred=bool(document.get("starred", False)),
+            tags=tuple(document.get("tags", ())),
+            status=document.get("status", "unread"),
+            note=document.get("note", ""),
+            modified=document.get("modified", ""),
+        )
+
+    def to_document(self, paper_id: str) -> dict[str, Any]:
+        return {
+            "id": paper_id,
+            "starred": self.starred,
+            "tags": list(self.tags),
+            "status": self.status,
+            "note": self.note,
+            "modified": self.modified,
+        }
+
+
+NO_ANNOTATION = Annotation()
+
+
+@dataclass(frozen=True, slots=True)
+class PaperRecord:
+    """What the library knows of a paper apart from the user's annotations.
+
+    `fields` holds bibliographic fields of imported entries (author, year, doi, eprint,
+    journal, ...), verbatim as decoded from the `.bib`.
+    """
+
+    id: str
+    key: str
+    title: str
+    abstract: str = ""
+    url: str = ""
+    collections: tuple[str, ...] = ()
+    added: str = ""
+    entry_type: str = "misc"
+    fields: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_document(cls, document: dict[str, Any]) -> PaperRecord:
+        return cls(
+            id=document["id"],
+            key=document["key"],
+            title=document["title"],
+            abstract=document.get("abstract", ""),
+            url=document.get("url", ""),
+            collections=tuple(document.get("collections", ())),
+            added=document.get("added", ""),
+            entry_type=document.get("entry_type", "misc"),
+            fields=dict(document.get("fields", {})),
+        )
+
+    def to_document(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "key": self.key,
+            "title": self.title,
+            "abstract": self.abstract,
+            "url": self.url,
+            "collections": list(self.collections),
+            "added": self.added,
+            "entry_type": self.entry_type,
+            "fields": dict(self.fields),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """A paper as the user sees it: its record and their annotation of it."""
+
+    record: PaperRecord
+    annotation: Annotation = NO_ANNOTATION
+
+    @property
+    def id(self) -> str:
+        return self.record.id
+
+    @property
+    def key(self) -> str:
+        return self.record.key
+
+    @property
+    def title(self) -> str:
+        return self.record.title
+
+    @property
+    def abstract(self) -> str:
+        return self.record.abstract
+
+    @property
+    def url(self) -> str:
+        return self.record.url
+
+    @property
+    def collections(self) -> tuple[str, ...]:
+        return self.record.collections
+
+    @property
+    def starred(self) -> bool:
+        return self.annotation.starred
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return self.annotation.tags
+
+    @property
+    def status(self) -> str:
+        return self.annotation.status
+
+    @property
+    def note(self) -> str:
+        return self.annotation.note
+
+    def to_json(self) -> dict[str, Any]:
+        """The object `--json` prints; scripts rely on these names."""
+        return {
+            "id": self.id,
+            "key": self.key,
+            "title": self.title,
+            "abstract": self.abstract,
+            "url": self.url,
+            "collections": list(self.collections),
+            "tags": list(self.tags),
+            "starred": self.starred,
+            "status": self.status,
+            "note": self.note,
+            "added": self.record.added,
+            "modified": self.annotation.modified,
+            "fields": dict(self.record.fields),
+        }

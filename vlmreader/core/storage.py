@@ -1,0 +1,100 @@
+"""Durable files: atomic replacement, and a TinyDB storage built on it.
+
+A write goes to a temporary file in the same directory, is fsynced, renamed over the target and
+the directory fsynced, so a kill at any moment leaves either the old or the new file, whole.
+A file that cannot be read or parsed raises `LibraryFileError` and is never written over.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from tinydb.storages import Storage
+
+from vlmreader.core.models import UserError
+
+
+class LibraryFileError(UserError):
+    """A library file is unreadable or corrupt; it is left exactly as it is."""
+
+    def __init__(self, path: Path, reason: str):
+        super().__init__(f"cannot use library file {path}: {reason} (the file was left untouched)")
+        self.path = path
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` so that readers and crashes see the old or the new file, whole."""
+    directory = path.parent
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except FileNotFoundError:
+            pass
+        raise
+    _fsync_directory(directory)
+
+
+def _fsync_directory(directory: Path) -> None:
+    if os.name != "posix":
+        return
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def file_signature(path: Path) -> tuple[int, int, int] | None:
+    """Changes whenever `path` is replaced or rewritten; None if it does not exist."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage: a JSON file, read fresh on every access, replaced atomically on write.
+
+    Reading fresh is what lets a read-modify-write under the library lock see what another
+    process wrote a moment ago.
+    """
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            raise LibraryFileError(self.path, error.strerror or str(error)) from None
+        try:
+            data = json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise LibraryFileError(self.path, f"it is not valid JSON ({error})") from None
+        if not isinstance(data, dict) or not all(isinstance(table, dict) for table in data.values()):
+            raise LibraryFileError(self.path, "it is not a vlmreader library file")
+        return data
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        try:
+            write_atomically(self.path, encoded)
+        except OSError as error:
+            raise UserError(f"cannot write library file {self.path}: {error.strerror or error}") from None
+
+    def close(self) -> None:
+        pass

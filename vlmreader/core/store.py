@@ -1,0 +1,445 @@
+"""The library: papers and the user's annotations, in two TinyDB files under one home folder.
+
+- `library.json` holds the paper records (bundled corpus and imports). It is rewritten only
+  when papers are added, so its size never slows down triage.
+- `annotations.json` holds the user's state (star, tags, status, note) for the papers they
+  touched. One annotation write rewrites only this file, so its cost does not grow with the
+  corpus.
+- `library.lock` serialises writers across processes: every read-modify-write takes it and
+  re-reads the file under it, so two processes writing at once lose no update.
+
+Both files carry a `_meta` table with the schema version. Files are replaced atomically
+(storage.py): a kill at any moment keeps every write that had returned.
+
+Threads: a `Library` is not thread-safe. Call it from one thread (the TUI calls it from its
+event loop only); other processes are handled by the lock.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+from tinydb import TinyDB
+from tinydb.table import Document
+
+from vlmreader.core import corpus
+from vlmreader.core.keys import citation_key_for, is_valid_key
+from vlmreader.core.models import (
+    NO_ANNOTATION,
+    Annotation,
+    Paper,
+    PaperRecord,
+    UserError,
+    check_status,
+    clean_tag,
+    merge_tags,
+    now_timestamp,
+    remove_tags,
+)
+from vlmreader.core.storage import AtomicJSONStorage, LibraryFileError, file_signature
+from vlmreader.core.text import normalize_title, paper_id_for
+
+SCHEMA_VERSION = 1
+LOCK_TIMEOUT_SECONDS = 15
+HOME_ENVIRONMENT_VARIABLE = "VLMREADER_HOME"
+
+_META_DOC_ID = 1
+
+
+def default_home() -> Path:
+    """`$VLMREADER_HOME`, else the platform's user data folder."""
+    configured = os.environ.get(HOME_ENVIRONMENT_VARIABLE)
+    if configured:
+        return Path(configured).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path("vlmreader", appauthor=False)
+
+
+class UnknownPaperError(UserError):
+    pass
+
+
+@dataclass(frozen=True)
+class NewPaper:
+    """A paper offered to the library by the corpus or an import."""
+
+    title: str
+    abstract: str = ""
+    url: str = ""
+    collections: tuple[str, ...] = ()
+    entry_type: str = "misc"
+    fields: dict[str, str] = field(default_factory=dict)
+    key: str = ""
+    """The citation key asked for (an imported entry's); kept unless invalid or taken."""
+    tags: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass
+class AddReport:
+    """What `Library.add_papers` did with each offered paper."""
+
+    added: list[Paper] = field(default_factory=list)
+    merged: list[Paper] = field(default_factory=list)
+    rekeyed: list[tuple[str, str]] = field(default_factory=list)
+    """(asked-for key, key given) for imported keys that were invalid or already taken."""
+
+
+class Library:
+    """The user's library in `home`, created from the bundled corpus on first use."""
+
+    def __init__(self, home: Path, bundled_pages: list[Path] | None = None):
+        self.home = Path(home)
+        try:
+            self.home.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise UserError(f"cannot create library folder {self.home}: {error.strerror or error}") from None
+        self._papers_db = TinyDB(self.home / "library.json", storage=AtomicJSONStorage)
+        self._annotations_db = TinyDB(self.home / "annotations.json", storage=AtomicJSONStorage)
+        self._lock = FileLock(self.home / "library.lock", timeout=LOCK_TIMEOUT_SECONDS)
+        self._records: dict[str, PaperRecord] = {}
+        self._annotations: dict[str, Annotation] = {}
+        self._by_key: dict[str, str] = {}
+        self._papers_signature: tuple | None = None
+        self._annotations_signature: tuple | None = None
+        self._generation = 0
+        self._bundled_pages = bundled_pages
+        self._open()
+
+    # -- opening and refreshing ---------------------------------------------------------
+
+    @property
+    def papers_path(self) -> Path:
+        return self.home / "library.json"
+
+    @property
+    def annotations_path(self) -> Path:
+        return self.home / "annotations.json"
+
+    def _open(self) -> None:
+        self._load_papers()
+        if self._bundled_pages is not None:
+            fingerprint = corpus.fingerprint(self._bundled_pages)
+            if self._meta(self._papers_db).get("corpus_fingerprint") != fingerprint:
+                self._import_bundled_corpus(fingerprint)
+        self._load_annotations()
+
+    def _meta(self, db: TinyDB) -> dict[str, Any]:
+        return dict(db.table("_meta").get(doc_id=_META_DOC_ID) or {})
+
+    def _check_schema(self, db: TinyDB, path: Path) -> None:
+        version = self._meta(db).get("schema_version", SCHEMA_VERSION)
+        if not isinstance(version, int) or version > SCHEMA_VERSION:
+            raise LibraryFileError(path, f"it was written by a newer vlmreader (schema {version}); upgrade vlmreader")
+
+    def _load_papers(self) -> None:
+        signature = file_signature(self.papers_path)
+        # Read the storage directly: TinyDB's table API would copy every document once more.
+        data = self._papers_db.storage.read() or {}
+        self._check_schema(self._papers_db, self.papers_path)
+        try:
+            records = [PaperRecord.from_document(doc) for doc in data.get("papers", {}).values()]
+        except (KeyError, TypeError, AttributeError) as error:
+            raise LibraryFileError(self.papers_path, f"a paper record is malformed ({error!r})") from None
+        self._records = {record.id: record for record in records}
+        self._by_key = {record.key.casefold(): record.id for record in records}
+        self._papers_signature = signature
+        self._generation += 1
+
+    def _load_annotations(self) -> None:
+        signature = file_signature(self.annotations_path)
+        self._check_schema(self._annotations_db, self.annotations_path)
+        try:
+            self._annotations = {
+                doc["id"]: Annotation.from_document(doc) for doc in self._annotations_db.table("annotations").all()
+            }
+        except (KeyError, TypeError, AttributeError) as error:
+            raise LibraryFileError(self.annotations_path, f"an annotation is malformed ({error!r})") from None
+        self._annotations_signature = signature
+        self._generation += 1
+
+    def refresh(self) -> bool:
+        """Pick up what other processes wrote since; True if anything changed."""
+        changed = False
+        if file_signature(self.papers_path) != self._papers_signature:
+            self._load_papers()
+            changed = True
+        if file_signature(self.annotations_path) != self._annotations_signature:
+            self._load_annotations()
+            changed = True
+        return changed
+
+    @property
+    def generation(self) -> int:
+        """Grows whenever the library's contents change: a cheap cache key for indexes."""
+        return self._generation
+
+    def _acquire(self) -> FileLock:
+        try:
+            self._lock.acquire()
+        except Timeout:
+            raise UserError(
+                f"the library in {self.home} is locked by another vlmreader process; try again"
+            ) from None
+        return self._lock
+
+    # -- reading ---------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __iter__(self) -> Iterator[Paper]:
+        return (self._paper(record) for record in self._records.values())
+
+    def __contains__(self, paper_id: object) -> bool:
+        return paper_id in self._records
+
+    def records(self) -> list[PaperRecord]:
+        """Every paper record, in library order (the order papers were added)."""
+        return list(self._records.values())
+
+    def annotations(self) -> dict[str, Annotation]:
+        """The annotations of every paper the user has touched, by paper id."""
+        return dict(self._annotations)
+
+    def annotation(self, paper_id: str) -> Annotation:
+        return self._annotations.get(paper_id, NO_ANNOTATION)
+
+    def _paper(self, record: PaperRecord) -> Paper:
+        return Paper(record, self._annotations.get(record.id, NO_ANNOTATION))
+
+    def get(self, paper_id: str) -> Paper:
+        try:
+            return self._paper(self._records[paper_id])
+        except KeyError:
+            raise UnknownPaperError(f"no paper with id {paper_id}") from None
+
+    def resolve(self, ref: str) -> Paper:
+        """The paper a user means by `ref`: a citation key, an id, or a unique id prefix."""
+        ref = ref.strip()
+        paper_id = self._by_key.get(ref.casefold())
+        if paper_id is None and ref in self._records:
+            paper_id = ref
+        if paper_id is None and ref:
+            lowered = ref.lower()
+            matches = [pid for pid in self._records if pid.startswith(lowered)]
+            if len(matches) > 1:
+                raise UnknownPaperError(f"{ref!r} is ambiguous: it starts {len(matches)} paper ids; give more of it")
+            if matches:
+                paper_id = matches[0]
+        if paper_id is None:
+            raise UnknownPaperError(f"no paper has the key or id {ref!r}")
+        return self.get(paper_id)
+
+    def resolve_all(self, refs: Iterable[str]) -> list[Paper]:
+        """`resolve` each ref, all or nothing, without duplicates."""
+        papers: dict[str, Paper] = {}
+        for ref in refs:
+            paper = self.resolve(ref)
+            papers.setdefault(paper.id, paper)
+        return list(papers.values())
+
+    def collection_counts(self) -> list[tuple[str, int]]:
+        counts: dict[str, int] = {}
+        for record in self._records.values():
+            for name in record.collections:
+                counts[name] = counts.get(name, 0) + 1
+        return sorted(counts.items())
+
+    def tag_counts(self) -> list[tuple[str, int]]:
+        """Each tag with the number of papers carrying it, most used first."""
+        counts: dict[str, int] = {}
+        spelling: dict[str, str] = {}
+        for paper_id, annotation in self._annotations.items():
+            if paper_id not in self._records:
+                continue
+            for tag in annotation.tags:
+                folded = tag.casefold()
+                spelling.setdefault(folded, tag)
+                counts[folded] = counts.get(folded, 0) + 1
+        return sorted(((spelling[f], n) for f, n in counts.items()), key=lambda item: (-item[1], item[0].casefold()))
+
+    # -- annotating ------------------------------------------------------------------
+
+    def _annotate(self, paper_ids: Iterable[str], change: Callable[[str, Annotation], Annotation]) -> list[Paper]:
+        """Apply `change(paper_id, annotation)` to each paper in one locked read-modify-write."""
+        ids = list(dict.fromkeys(paper_ids))
+        for paper_id in ids:
+            if paper_id not in self._records:
+                raise UnknownPaperError(f"no paper with id {paper_id}")
+        if not ids:
+            return []
+        with self._acquire():
+            signature = file_signature(self.annotations_path)
+            if signature != self._annotations_signature:
+                self._load_annotations()
+            if signature is None:
+                self._annotations_db.table("_meta").insert(
+                    Document({"schema_version": SCHEMA_VERSION}, doc_id=_META_DOC_ID)
+                )
+            table = self._annotations_db.table("annotations")
+            stamp = now_timestamp()
+            updated: dict[str, Annotation] = {}
+
+            def apply(document: dict[str, Any]) -> None:
+                paper_id = document["id"]
+                new = replace(change(paper_id, Annotation.from_document(document)), modified=stamp)
+                document.update(new.to_document(paper_id))
+                updated[paper_id] = new
+
+            missing = [pid for pid in ids if pid not in self._annotations]
+            if missing == ids and len(ids) == 1:
+                new = replace(change(ids[0], NO_ANNOTATION), modified=stamp)
+                table.insert(Document(new.to_document(ids[0]), doc_id=_annotation_doc_id(ids[0])))
+                updated[ids[0]] = new
+            else:
+                if missing:
+                    table.insert_multiple(
+                        Document(NO_ANNOTATION.to_document(pid), doc_id=_annotation_doc_id(pid)) for pid in missing
+                    )
+                table.update(apply, doc_ids=[_annotation_doc_id(pid) for pid in ids])
+            self._annotations.update(updated)
+            self._annotations_signature = file_signature(self.annotations_path)
+            self._generation += 1
+        return [self.get(paper_id) for paper_id in ids]
+
+    def set_starred(self, paper_ids: Iterable[str], starred: bool) -> list[Paper]:
+        return self._annotate(paper_ids, lambda _, a: replace(a, starred=starred))
+
+    def add_tags(self, paper_ids: Iterable[str], tags: Iterable[str]) -> list[Paper]:
+        cleaned = [clean_tag(tag) for tag in tags]
+        return self._annotate(paper_ids, lambda _, a: replace(a, tags=merge_tags(a.tags, cleaned)))
+
+    def remove_tags(self, paper_ids: Iterable[str], tags: Iterable[str]) -> list[Paper]:
+        removed = [tag.strip() for tag in tags]
+        return self._annotate(paper_ids, lambda _, a: replace(a, tags=remove_tags(a.tags, removed)))
+
+    def set_status(self, paper_ids: Iterable[str], status: str) -> list[Paper]:
+        check_status(status)
+        return self._annotate(paper_ids, lambda _, a: replace(a, status=status))
+
+    def set_note(self, paper_id: str, note: str) -> Paper:
+        return self._annotate([paper_id], lambda _, a: replace(a, note=note))[0]
+
+    def restore_annotations(self, annotations: dict[str, Annotation]) -> list[Paper]:
+        """Put back earlier annotations (undo): each paper gets exactly the one given."""
+        return self._annotate(annotations, lambda paper_id, _: annotations[paper_id])
+
+    # -- adding papers ---------------------------------------------------------------
+
+    def add_papers(self, offered: Iterable[NewPaper]) -> AddReport:
+        """Add papers, merging each into the existing paper of the same normalized title.
+
+        A merge adds collections and fills in missing fields; it never changes a citation key
+        or a field the library already has. Tags and notes offered (from a `.bib`'s keywords
+        and note) join the user's annotations: tags are added, a note only fills an empty one.
+        """
+        offered = list(offered)
+        report = AddReport()
+        if not offered:
+            return report
+        with self._acquire():
+            self._load_papers()
+            documents = {record.id: record.to_document() for record in self._records.values()}
+            taken = set(self._by_key)
+            stamp = now_timestamp()
+            annotation_changes: dict[str, NewPaper] = {}
+            added_ids: list[str] = []
+            merged_ids: list[str] = []
+            for new in offered:
+                paper_id = self._id_for(new.title, documents)
+                existing = documents.get(paper_id)
+                if existing is None:
+                    key = new.key
+                    if not key or not is_valid_key(key) or key.casefold() in taken:
+                        key = citation_key_for(new.title, taken)
+                        if new.key:
+                            report.rekeyed.append((new.key, key))
+                    taken.add(key.casefold())
+                    documents[paper_id] = PaperRecord(
+                        id=paper_id,
+                        key=key,
+                        title=new.title,
+                        abstract=new.abstract,
+                        url=new.url,
+                        collections=new.collections,
+                        added=stamp,
+                        entry_type=new.entry_type,
+                        fields=dict(new.fields),
+                    ).to_document()
+                    added_ids.append(paper_id)
+                else:
+                    _merge_into(existing, new)
+                    if paper_id not in added_ids:
+                        merged_ids.append(paper_id)
+                if new.tags or new.note:
+                    annotation_changes[paper_id] = new
+            data = self._papers_db.storage.read() or {}
+            data["papers"] = {str(number): doc for number, doc in enumerate(documents.values(), start=1)}
+            meta = data.setdefault("_meta", {})
+            meta.setdefault(str(_META_DOC_ID), {})["schema_version"] = SCHEMA_VERSION
+            self._papers_db.storage.write(data)
+            self._load_papers()
+            if annotation_changes:
+                self._annotate_offered(annotation_changes)
+        report.added = [self.get(pid) for pid in added_ids]
+        report.merged = [self.get(pid) for pid in dict.fromkeys(merged_ids)]
+        return report
+
+    def _annotate_offered(self, offered: dict[str, NewPaper]) -> None:
+        tags = {pid: [clean_tag(tag) for tag in new.tags] for pid, new in offered.items()}
+        self._annotate(
+            offered,
+            lambda pid, a: replace(a, tags=merge_tags(a.tags, tags[pid]), note=a.note or offered[pid].note),
+        )
+
+    def _id_for(self, title: str, documents: dict[str, dict]) -> str:
+        """The paper id of `title`, salted in the (astronomically rare) case of a hash collision."""
+        normalized = normalize_title(title)
+        paper_id = paper_id_for(title)
+        salt = 0
+        while paper_id in documents and normalize_title(documents[paper_id]["title"]) != normalized:
+            salt += 1
+            paper_id = paper_id_for(f"{title}\0{salt}")
+        return paper_id
+
+    def _import_bundled_corpus(self, fingerprint: str) -> None:
+        pages = corpus.read_listing_pages(self._bundled_pages or [])
+        papers = corpus.merge_entries(pages)
+        with self._acquire():
+            self._load_papers()
+            if self._meta(self._papers_db).get("corpus_fingerprint") == fingerprint:
+                return  # another process imported it while we waited for the lock
+            self.add_papers(
+                NewPaper(title=p.title, abstract=p.abstract, url=p.url, collections=p.collections) for p in papers
+            )
+            data = self._papers_db.storage.read() or {}
+            data.setdefault("_meta", {}).setdefault(str(_META_DOC_ID), {})["corpus_fingerprint"] = fingerprint
+            self._papers_db.storage.write(data)
+            self._load_papers()
+
+
+def _annotation_doc_id(paper_id: str) -> int:
+    return int(paper_id, 16)
+
+
+def _merge_into(document: dict[str, Any], new: NewPaper) -> None:
+    collections = document.setdefault("collections", [])
+    for name in new.collections:
+        if name not in collections:
+            collections.append(name)
+    if not document.get("abstract") and new.abstract:
+        document["abstract"] = new.abstract
+    if not document.get("url") and new.url:
+        document["url"] = new.url
+    if document.get("entry_type", "misc") == "misc" and new.entry_type != "misc":
+        document["entry_type"] = new.entry_type
+    fields = document.setdefault("fields", {})
+    for name, value in new.fields.items():
+        fields.setdefault(name, value)

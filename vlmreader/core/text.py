@@ -1,0 +1,79 @@
+"""Text normalisation shared by ids, citation keys and search.
+
+Everything here is deterministic and must stay so: paper ids are hashes of `normalize_title`,
+so changing it changes every id. Add a new function rather than altering these.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+_LATEX_COMMAND = re.compile(r"\\[A-Za-z]+")
+_WORD = re.compile(r"[^\W_]+")
+# A "chunk" is a run of word characters joined by in-word punctuation: LLaVA-UHD, Qwen2.5-VL, MM-Vet.
+_CHUNK = re.compile(r"[^\W_]+(?:[-.'’/+][^\W_]+)*")
+
+PAPER_ID_LENGTH = 12
+
+
+def fold(text: str) -> str:
+    """Lower-case `text` and strip accents, so 'Über' and 'uber' compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    if decomposed.isascii():
+        return decomposed.casefold()
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def normalize_title(title: str) -> str:
+    """The form under which two titles count as the same paper.
+
+    Case, accents, punctuation, spacing and LaTeX command names (`\\emph`) are ignored:
+    'GenderBias-\\emph{VL}: X' and 'GenderBias-VL: X' are the same paper.
+    """
+    return " ".join(_WORD.findall(fold(_LATEX_COMMAND.sub(" ", title))))
+
+
+def paper_id_for(title: str) -> str:
+    """A stable id for the paper with this title: the same on every machine and run."""
+    return hashlib.sha256(normalize_title(title).encode("utf-8")).hexdigest()[:PAPER_ID_LENGTH]
+
+
+def words(text: str) -> list[str]:
+    """The folded alphanumeric words of `text`."""
+    return _WORD.findall(fold(text))
+
+
+def search_terms(text: str) -> list[str]:
+    """The index terms of `text`: every word, plus the joined form of each compound.
+
+    'LLaVA-UHD' gives 'llava', 'uhd' and 'llavauhd', so both `llava uhd` and `llavauhd` find it.
+    """
+    folded = fold(text)
+    terms = []
+    for chunk in _CHUNK.findall(folded):
+        parts = _WORD.findall(chunk)
+        terms.extend(parts)
+        if len(parts) > 1:
+            terms.append("".join(parts))
+    return terms
+
+
+def word_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, folded word) for every word of `text`, and for every compound chunk.
+
+    Offsets index into `text` itself, for highlighting. Folding keeps offsets only for text
+    whose folded form has the same length, which holds for titles in practice; where it does
+    not, the word is matched on its own folded form but the span still covers the original.
+    """
+    spans: list[tuple[int, int, str]] = []
+    for chunk_match in _CHUNK.finditer(text):
+        parts = list(_WORD.finditer(chunk_match.group()))
+        base = chunk_match.start()
+        for part in parts:
+            spans.append((base + part.start(), base + part.end(), fold(part.group())))
+        if len(parts) > 1:
+            joined = "".join(fold(part.group()) for part in parts)
+            spans.append((chunk_match.start(), chunk_match.end(), joined))
+    return spans
