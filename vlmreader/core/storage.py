@@ -71,8 +71,10 @@ class AtomicJSONStorage(Storage):
     process wrote a moment ago.
     """
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, tables: tuple[str, ...] = ()):
         self.path = Path(path)
+        self.tables = frozenset(tables)
+        """The table names this file may hold (any, if empty): anything else means a wrong file."""
 
     def read(self) -> dict[str, dict[str, Any]] | None:
         try:
@@ -87,6 +89,9 @@ class AtomicJSONStorage(Storage):
             raise LibraryFileError(self.path, f"it is not valid JSON ({error})") from None
         if not isinstance(data, dict) or not all(isinstance(table, dict) for table in data.values()):
             raise LibraryFileError(self.path, "it is not a vlmreader library file")
+        unexpected = set(data) - self.tables if self.tables else set()
+        if unexpected:
+            raise LibraryFileError(self.path, f"it holds unexpected tables {sorted(unexpected)}")
         return data
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.table import Document
 
@@ -100,19 +99,29 @@ class Library:
             self.home.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise UserError(f"cannot create library folder {self.home}: {error.strerror or error}") from None
-        self._papers_db = TinyDB(self.home / "library.json", storage=AtomicJSONStorage)
-        self._annotations_db = TinyDB(self.home / "annotations.json", storage=AtomicJSONStorage)
-        self._lock = FileLock(self.home / "library.lock", timeout=LOCK_TIMEOUT_SECONDS)
+        self._papers_db = TinyDB(self.home / "library.json", storage=AtomicJSONStorage, tables=("_meta", "papers"))
+        self._annotations_db = TinyDB(
+            self.home / "annotations.json", storage=AtomicJSONStorage, tables=("_meta", "annotations")
+        )
+        self._lock = None
         self._records: dict[str, PaperRecord] = {}
         self._annotations: dict[str, Annotation] = {}
         self._by_key: dict[str, str] = {}
         self._papers_signature: tuple | None = None
         self._annotations_signature: tuple | None = None
-        self._generation = 0
+        self.papers_version = 0
+        """Grows whenever the paper records change: a cheap cache key for search indexes."""
+        self.annotations_version = 0
+        """Grows whenever an annotation changes."""
         self._bundled_pages = bundled_pages
         self._open()
 
     # -- opening and refreshing ---------------------------------------------------------
+
+    @property
+    def papers_signature(self) -> tuple | None:
+        """Identifies the version of the library file the records were read from."""
+        return self._papers_signature
 
     @property
     def papers_path(self) -> Path:
@@ -150,7 +159,7 @@ class Library:
         self._records = {record.id: record for record in records}
         self._by_key = {record.key.casefold(): record.id for record in records}
         self._papers_signature = signature
-        self._generation += 1
+        self.papers_version += 1
 
     def _load_annotations(self) -> None:
         signature = file_signature(self.annotations_path)
@@ -162,7 +171,7 @@ class Library:
         except (KeyError, TypeError, AttributeError) as error:
             raise LibraryFileError(self.annotations_path, f"an annotation is malformed ({error!r})") from None
         self._annotations_signature = signature
-        self._generation += 1
+        self.annotations_version += 1
 
     def refresh(self) -> bool:
         """Pick up what other processes wrote since; True if anything changed."""
@@ -175,19 +184,20 @@ class Library:
             changed = True
         return changed
 
-    @property
-    def generation(self) -> int:
-        """Grows whenever the library's contents change: a cheap cache key for indexes."""
-        return self._generation
+    def _acquire(self):
+        """Take the cross-process library lock (re-entrant); use as `with self._acquire():`."""
+        if self._lock is None:
+            from filelock import FileLock  # imported on first write: it costs read-only commands 40 ms
 
-    def _acquire(self) -> FileLock:
+            self._lock = FileLock(self.home / "library.lock", timeout=LOCK_TIMEOUT_SECONDS)
+        from filelock import Timeout
+
         try:
-            self._lock.acquire()
+            return self._lock.acquire()  # a proxy whose __exit__ releases this acquisition
         except Timeout:
             raise UserError(
                 f"the library in {self.home} is locked by another vlmreader process; try again"
             ) from None
-        return self._lock
 
     # -- reading ---------------------------------------------------------------------
 
@@ -306,7 +316,7 @@ class Library:
                 table.update(apply, doc_ids=[_annotation_doc_id(pid) for pid in ids])
             self._annotations.update(updated)
             self._annotations_signature = file_signature(self.annotations_path)
-            self._generation += 1
+            self.annotations_version += 1
         return [self.get(paper_id) for paper_id in ids]
 
     def set_starred(self, paper_ids: Iterable[str], starred: bool) -> list[Paper]:

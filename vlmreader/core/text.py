@@ -13,7 +13,9 @@ import unicodedata
 _LATEX_COMMAND = re.compile(r"\\[A-Za-z]+")
 _WORD = re.compile(r"[^\W_]+")
 # A "chunk" is a run of word characters joined by in-word punctuation: LLaVA-UHD, Qwen2.5-VL, MM-Vet.
+_JOINER = re.compile(r"[-.'’/+]")
 _CHUNK = re.compile(r"[^\W_]+(?:[-.'’/+][^\W_]+)*")
+_COMPOUND = re.compile(r"(?<![^\W_])[^\W_]++(?:[-.'’/+][^\W_]++)+")  # possessive: no backtracking
 
 PAPER_ID_LENGTH = 12
 
@@ -51,13 +53,18 @@ def search_terms(text: str) -> list[str]:
     'LLaVA-UHD' gives 'llava', 'uhd' and 'llavauhd', so both `llava uhd` and `llavauhd` find it.
     """
     folded = fold(text)
-    terms = []
-    for chunk in _CHUNK.findall(folded):
-        parts = _WORD.findall(chunk)
-        terms.extend(parts)
-        if len(parts) > 1:
-            terms.append("".join(parts))
+    terms = _WORD.findall(folded)
+    terms.extend(_JOINER.sub("", compound) for compound in _COMPOUND.findall(folded))
     return terms
+
+
+def query_terms(text: str) -> list[str]:
+    """The terms a typed query word stands for: one per chunk, compounds joined.
+
+    'llava-uhd' gives ['llavauhd'] and 'qwen2.5' gives ['qwen25'], matching the compound terms
+    `search_terms` indexes; 'a,b' gives ['a', 'b'].
+    """
+    return ["".join(_WORD.findall(chunk)) for chunk in _CHUNK.findall(fold(text))]
 
 
 def word_spans(text: str) -> list[tuple[int, int, str]]:

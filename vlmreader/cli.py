@@ -1,0 +1,283 @@
+"""The `vlmreader` command: the TUI with no arguments, scripting subcommands otherwise.
+
+Subcommands import only the UI-free core, never Textual, so `vlmreader search` starts fast.
+User errors print one line on stderr and exit 1; usage errors exit 2 (argparse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from vlmreader import __version__
+from vlmreader.core.models import STATUSES, UserError
+
+EXIT_USER_ERROR = 1
+
+
+def _open_library(arguments: argparse.Namespace):
+    from vlmreader.core import corpus
+    from vlmreader.core.store import Library, default_home
+    from vlmreader.resources import data_dir
+
+    home = Path(arguments.home).expanduser() if arguments.home else default_home()
+    return Library(home, bundled_pages=corpus.bundled_pages(data_dir()))
+
+
+def _print_json(value) -> None:
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def _status_mark(paper) -> str:
+    return "★" if paper.starred else " "
+
+
+def _paper_line(paper) -> str:
+    return f"{_status_mark(paper)} {paper.status:<7}  {paper.key:<32}  {paper.title}"
+
+
+# -- subcommands ------------------------------------------------------------------------
+
+
+def command_search(arguments: argparse.Namespace) -> int:
+    from vlmreader.core.query import SearchEngine, parse_query
+
+    library = _open_library(arguments)
+    query = parse_query(" ".join(arguments.query))
+    if query.problems:
+        raise UserError("; ".join(query.problems))
+    result = SearchEngine(library).search(query)
+    hits = result.hits(arguments.limit)
+    if arguments.json:
+        _print_json([library.get(hit.paper_id).to_json() | {"score": hit.score} for hit in hits])
+        return 0
+    for hit in hits:
+        print(_paper_line(library.get(hit.paper_id)))
+    shown = len(hits)
+    if shown < len(result):
+        print(f"({shown} of {len(result)} matches shown; --limit N shows more)", file=sys.stderr)
+    elif not hits:
+        print(f"no paper matches {' '.join(arguments.query)!r}", file=sys.stderr)
+    return 0
+
+
+def command_show(arguments: argparse.Namespace) -> int:
+    library = _open_library(arguments)
+    paper = library.resolve(arguments.ref)
+    if arguments.json:
+        _print_json(paper.to_json())
+        return 0
+    lines = [
+        paper.title,
+        "",
+        f"key          {paper.key}",
+        f"id           {paper.id}",
+        f"status       {paper.status}{'  ★ starred' if paper.starred else ''}",
+        f"tags         {', '.join(paper.tags) or '-'}",
+        f"collections  {', '.join(paper.collections) or '-'}",
+        f"url          {paper.url or '-'}",
+    ]
+    for name, value in sorted(paper.record.fields.items()):
+        lines.append(f"{name:<12} {value}")
+    if paper.abstract:
+        lines += ["", paper.abstract]
+    if paper.note:
+        lines += ["", "Note:", paper.note]
+    print("\n".join(lines))
+    return 0
+
+
+def _annotation_command(change):
+    def command(arguments: argparse.Namespace) -> int:
+        library = _open_library(arguments)
+        papers = library.resolve_all(arguments.refs)
+        for paper in change(library, [p.id for p in papers], arguments):
+            print(_paper_line(paper))
+        return 0
+
+    return command
+
+
+command_star = _annotation_command(lambda library, ids, _: library.set_starred(ids, True))
+command_unstar = _annotation_command(lambda library, ids, _: library.set_starred(ids, False))
+command_status = _annotation_command(lambda library, ids, a: library.set_status(ids, a.status))
+
+
+def command_tag(arguments: argparse.Namespace) -> int:
+    library = _open_library(arguments)
+    paper = library.resolve(arguments.ref)
+    (paper,) = library.add_tags([paper.id], arguments.tags)
+    print(f"{paper.key}: {', '.join(paper.tags) or '(no tags)'}")
+    return 0
+
+
+def command_untag(arguments: argparse.Namespace) -> int:
+    library = _open_library(arguments)
+    paper = library.resolve(arguments.ref)
+    (paper,) = library.remove_tags([paper.id], arguments.tags)
+    print(f"{paper.key}: {', '.join(paper.tags) or '(no tags)'}")
+    return 0
+
+
+def command_note(arguments: argparse.Namespace) -> int:
+    library = _open_library(arguments)
+    paper = library.resolve(arguments.ref)
+    if not arguments.text:
+        if paper.note:
+            print(paper.note)
+        return 0
+    text = sys.stdin.read() if arguments.text == ["-"] else " ".join(arguments.text)
+    library.set_note(paper.id, text.rstrip("\n"))
+    return 0
+
+
+def command_tags(arguments: argparse.Namespace) -> int:
+    counts = _open_library(arguments).tag_counts()
+    if arguments.json:
+        _print_json([{"tag": tag, "count": count} for tag, count in counts])
+        return 0
+    for tag, count in counts:
+        print(f"{count:5}  {tag}")
+    return 0
+
+
+def command_export(arguments: argparse.Namespace) -> int:
+    from vlmreader.core.bibtex import export_bibtex
+    from vlmreader.core.query import SearchEngine, parse_query
+    from vlmreader.core.storage import write_atomically
+
+    library = _open_library(arguments)
+    query = parse_query(" ".join(arguments.query))
+    if query.problems:
+        raise UserError("; ".join(query.problems))
+    result = SearchEngine(library).search(query)
+    papers = [library.get(paper_id) for paper_id in result.paper_ids()]
+    text = export_bibtex(papers)
+    if arguments.output in (None, "-"):
+        sys.stdout.write(text)
+        return 0
+    path = Path(arguments.output).expanduser()
+    try:
+        write_atomically(path, text.encode("utf-8"))
+    except OSError as error:
+        raise UserError(f"cannot write {path}: {error.strerror or error}") from None
+    print(f"exported {len(papers)} papers to {path}", file=sys.stderr)
+    return 0
+
+
+def command_import(arguments: argparse.Namespace) -> int:
+    from vlmreader.core.importing import import_files
+
+    library = _open_library(arguments)
+    report = import_files(library, [Path(name).expanduser() for name in arguments.files])
+    for paper in report.added:
+        print(f"added     {paper.key:<32}  {paper.title}")
+    for paper in report.merged:
+        print(f"merged    {paper.key:<32}  {paper.title}")
+    for asked, given in report.rekeyed:
+        print(f"rekeyed   {asked} -> {given} (the key was invalid or already taken)")
+    for rejection in report.rejected:
+        print(f"rejected  {rejection}", file=sys.stderr)
+    print(f"{len(report.added)} added, {len(report.merged)} merged, {len(report.rejected)} rejected")
+    return EXIT_USER_ERROR if report.rejected else 0
+
+
+def command_tui(arguments: argparse.Namespace) -> int:
+    library = _open_library(arguments)
+    from vlmreader.tui.app import make_app
+
+    make_app(library).run()
+    return 0
+
+
+# -- the parser -------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--home",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="library folder (default: $VLMREADER_HOME, else the platform's user data folder)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="vlmreader",
+        description="A keyboard-driven reading list for vision-language-model papers. "
+        "With no command, opens the interactive app.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"vlmreader {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, handler, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text, parents=[common])
+        sub.set_defaults(handler=handler)
+        return sub
+
+    sub = add("search", command_search, "search the library (see the README for the query syntax)")
+    sub.add_argument("query", nargs="*", help="words and filters, e.g. hallucination is:unread tag:survey")
+    sub.add_argument("--limit", type=int, default=None, metavar="N", help="show at most N papers")
+    sub.add_argument("--json", action="store_true", help="print a JSON array of papers")
+
+    sub = add("show", command_show, "show one paper")
+    sub.add_argument("ref", help="citation key, paper id, or unique id prefix")
+    sub.add_argument("--json", action="store_true", help="print a JSON object")
+
+    for name, handler, verb in (
+        ("star", command_star, "star"),
+        ("unstar", command_unstar, "unstar"),
+    ):
+        sub = add(name, handler, f"{verb} papers")
+        sub.add_argument("refs", nargs="+", metavar="REF")
+
+    sub = add("tag", command_tag, "add tags to a paper")
+    sub.add_argument("ref", metavar="REF")
+    sub.add_argument("tags", nargs="+", metavar="TAG")
+
+    sub = add("untag", command_untag, "remove tags from a paper")
+    sub.add_argument("ref", metavar="REF")
+    sub.add_argument("tags", nargs="+", metavar="TAG")
+
+    sub = add("note", command_note, "print a paper's note, or replace it (TEXT '-' reads stdin)")
+    sub.add_argument("ref", metavar="REF")
+    sub.add_argument("text", nargs="*", metavar="TEXT")
+
+    sub = add("status", command_status, "set reading status")
+    sub.add_argument("refs", nargs="+", metavar="REF")
+    sub.add_argument("status", choices=STATUSES)
+
+    sub = add("tags", command_tags, "list tags with their counts")
+    sub.add_argument("--json", action="store_true", help="print a JSON array of {tag, count}")
+
+    sub = add("export", command_export, "export the papers a query matches (all if none) as BibTeX")
+    sub.add_argument("query", nargs="*")
+    sub.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+
+    sub = add("import", command_import, "import .bib files or listing-page text files")
+    sub.add_argument("files", nargs="+", metavar="FILE")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    arguments = parser.parse_args(argv)
+    if not hasattr(arguments, "home"):
+        arguments.home = None
+    handler = getattr(arguments, "handler", command_tui)
+    try:
+        return handler(arguments)
+    except UserError as error:
+        print(f"vlmreader: error: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `vlmreader export | head`: the reader left, which is not an error. Point stdout at
+        # devnull so the interpreter's final flush does not complain either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

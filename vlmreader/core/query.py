@@ -1,0 +1,493 @@
+"""The query language and the search engine: one engine for the CLI and the TUI.
+
+Query syntax (words and filters combine; every part must hold):
+
+    hallucination llava        free words, ranked; typo-tolerant; the last may be a prefix
+    "exact phrase"             the phrase, as written (case-insensitive)
+    -word   -"a phrase"        papers without it
+    tag:NAME   -tag:NAME       with / without a tag (case-insensitive)
+    is:starred                 starred papers (-is:starred: not starred)
+    is:unread|queued|reading|read|skipped   by reading status (several is: statuses: any of them)
+    in:COLLECTION              in a collection whose name starts with COLLECTION
+
+Ranking: each free word is matched against an inverted index of every field's terms, exactly,
+as a prefix, or within one or two typos (rapidfuzz), and scored by field (title highest, then
+key, tags, note, abstract), match quality and rarity. The best few hundred are re-ranked so
+that a title naming exactly what was typed ('llava uhd' -> 'LLaVA-UHD: ...') comes first.
+An empty query lists every paper in library order.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from vlmreader.core import index
+from vlmreader.core.index import CorpusIndex
+from vlmreader.core.models import STATUSES, Annotation, PaperRecord
+from vlmreader.core.text import fold, query_terms, search_terms, word_spans, words as words_of
+
+TITLE, KEY, ABSTRACT, TAGS, NOTE = range(5)
+FIELD_WEIGHTS = {TITLE: 10.0, KEY: 7.0, TAGS: 6.0, NOTE: 3.0, ABSTRACT: 1.5}
+
+EXACT, PREFIX_BASE, ONE_TYPO, TWO_TYPOS, TYPO_PREFIX = 1.0, 0.7, 0.6, 0.45, 0.4
+RERANK_DEPTH = 300
+MODEL_NAME_BONUS = 40.0
+MODEL_NAME_PREFIX_BONUS = 12.0
+WHOLE_TITLE_BONUS = 8.0
+ABSTRACT_MENTION_BONUS = 0.5
+MAX_COUNTED_MENTIONS = 6
+
+_TOKEN = re.compile(r'(-?)(?:([a-z]+):)?(?:"([^"]*)"?|(\S+))', re.IGNORECASE)
+_MODEL_NAME = re.compile(r"^([^:]{1,60}):")
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed query. `problems` lists filters that could not be understood."""
+
+    text: str = ""
+    words: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
+    excluded_words: tuple[str, ...] = ()
+    excluded_phrases: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    excluded_tags: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    excluded_statuses: tuple[str, ...] = ()
+    starred: bool | None = None
+    collections: tuple[str, ...] = ()
+    excluded_collections: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return self == Query(text=self.text)
+
+
+def parse_query(text: str) -> Query:
+    """Split `text` into free words, phrases and filters."""
+    parts: dict[str, list] = {name: [] for name in (
+        "words", "phrases", "excluded_words", "excluded_phrases", "tags", "excluded_tags",
+        "statuses", "excluded_statuses", "collections", "excluded_collections", "problems",
+    )}
+    starred: bool | None = None
+    for match in _TOKEN.finditer(text):
+        negated, prefix, phrase, word = match.groups()
+        negated = bool(negated)
+        prefix = (prefix or "").lower()
+        value = phrase if phrase is not None else word
+        if prefix in ("tag", "is", "in"):
+            if not value:
+                continue  # a filter still being typed: `tag:`
+            if prefix == "tag":
+                parts["excluded_tags" if negated else "tags"].append(value)
+            elif prefix == "in":
+                parts["excluded_collections" if negated else "collections"].append(value)
+            elif value.lower() == "starred":
+                starred = not negated
+            elif value.lower() in STATUSES:
+                parts["excluded_statuses" if negated else "statuses"].append(value.lower())
+            else:
+                parts["problems"].append(f"unknown filter is:{value} (use is:starred or is:{'|'.join(STATUSES)})")
+            continue
+        if prefix:
+            value = f"{prefix}:{value}" if value else prefix
+        if phrase is not None:
+            if phrase.strip():
+                parts["excluded_phrases" if negated else "phrases"].append(phrase.strip())
+        elif negated:
+            if value:
+                parts["excluded_words"].append(value)
+        elif value and value != "-":
+            parts["words"].append(value)
+    return Query(text=text, starred=starred, **{name: tuple(values) for name, values in parts.items()})
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result: the paper, its score, and the title's matched character spans."""
+
+    paper_id: str
+    score: float
+    title_spans: tuple[tuple[int, int], ...]
+
+
+@dataclass
+class SearchResult:
+    """Papers matching a query, best first. Hits are built on demand: a result may hold 100,000."""
+
+    query: Query
+    order: list[int]
+    """Document numbers, best first."""
+    scores: dict[int, float]
+    matched_terms: frozenset[str]
+    index: "SearchIndex"
+    total_papers: int = 0
+    extra: dict = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def paper_ids(self, limit: int | None = None) -> list[str]:
+        ids = self.index.ids
+        return [ids[n] for n in self.order[:limit]]
+
+    def hit(self, position: int) -> Hit:
+        number = self.order[position]
+        return Hit(
+            paper_id=self.index.ids[number],
+            score=round(self.scores.get(number, 0.0), 3),
+            title_spans=self.index.title_spans(number, self.matched_terms),
+        )
+
+    def hits(self, limit: int | None = None) -> list[Hit]:
+        count = len(self.order) if limit is None else min(limit, len(self.order))
+        return [self.hit(position) for position in range(count)]
+
+
+class SearchIndex:
+    """Search over a library's records (a `CorpusIndex`) and annotations (tags, notes).
+
+    The corpus part is built or loaded once per version of the paper records; the user part is
+    rebuilt once per version of the annotations, and is small.
+    """
+
+    def __init__(self, records: list[PaperRecord], corpus_index: CorpusIndex | None = None):
+        self.ids = [record.id for record in records]
+        self.number_of = {paper_id: number for number, paper_id in enumerate(self.ids)}
+        self.titles = [record.title for record in records]
+        self.keys = [record.key for record in records]
+        self.abstracts = [record.abstract for record in records]
+        self.collections = [record.collections for record in records]
+        self.corpus = corpus_index or CorpusIndex.build(records)
+        self.document_frequency = self.corpus.document_frequency
+        self.vocabulary: list[str] = sorted(self.document_frequency)
+        self._by_length: dict[int, list[str]] = {}
+        for term in self.vocabulary:
+            self._by_length.setdefault(len(term), []).append(term)
+        self._prefixes_by_length: dict[int, list[str]] = {}
+        self._model_names = [_model_name(title) for title in self.titles]
+        self.annotations: dict[int, Annotation] = {}
+        self.user_postings: dict[int, dict[str, list[int]]] = {TAGS: {}, NOTE: {}}
+        self._user_vocabulary: list[str] = []
+
+    def set_annotations(self, annotations: dict[str, Annotation]) -> None:
+        """Index the user's tags and notes (replacing any earlier ones)."""
+        self.annotations = {}
+        tag_postings: dict[str, list[int]] = {}
+        note_postings: dict[str, list[int]] = {}
+        for paper_id, annotation in annotations.items():
+            number = self.number_of.get(paper_id)
+            if number is None:
+                continue
+            self.annotations[number] = annotation
+            for table, text in ((tag_postings, " ".join(annotation.tags)), (note_postings, annotation.note)):
+                for term in set(search_terms(text)):
+                    table.setdefault(term, []).append(number)
+        self.user_postings = {TAGS: tag_postings, NOTE: note_postings}
+        self._user_vocabulary = sorted((set(tag_postings) | set(note_postings)) - set(self.document_frequency))
+
+    # -- term matching ---------------------------------------------------------------
+
+    def _all_postings(self):
+        """(field, table) for every field; each table answers `.get(term)` with postings or None."""
+        yield TITLE, self.corpus.tables[index.TITLE]
+        yield KEY, self.corpus.tables[index.KEY]
+        yield ABSTRACT, self.corpus.tables[index.ABSTRACT]
+        yield from self.user_postings.items()
+
+    def _prefix_matches(self, word: str, vocabulary: list[str]) -> list[str]:
+        start = bisect_left(vocabulary, word)
+        matches = []
+        for term in vocabulary[start:]:
+            if not term.startswith(word):
+                break
+            matches.append(term)
+        return matches
+
+    def _prefixes(self, length: int) -> list[str]:
+        """Every distinct `length`-character prefix of a longer term (cached per length)."""
+        prefixes = self._prefixes_by_length.get(length)
+        if prefixes is None:
+            prefixes = sorted({term[:length] for term in self.vocabulary if len(term) > length})
+            self._prefixes_by_length[length] = prefixes
+        return prefixes
+
+    def term_matches(self, word: str, allow_prefix: bool = True, allow_typos: bool = True) -> dict[str, float]:
+        """Index terms that `word` stands for, with a match quality in (0, 1]."""
+        matches: dict[str, float] = {}
+        user_vocabulary = self._user_vocabulary
+        if word in self.document_frequency or any(word in table for table in self.user_postings.values()):
+            matches[word] = EXACT
+        if allow_prefix and len(word) >= 2:
+            for vocabulary in (self.vocabulary, user_vocabulary):
+                for term in self._prefix_matches(word, vocabulary):
+                    if term != word:
+                        matches.setdefault(term, PREFIX_BASE + 0.25 * len(word) / len(term))
+        if allow_typos and len(word) >= 4:
+            max_typos = 2 if len(word) >= 8 else 1
+            candidates: list[str] = []
+            for length in range(len(word) - max_typos, len(word) + max_typos + 1):
+                candidates.extend(self._by_length.get(length, ()))
+            candidates.extend(user_vocabulary)
+            for term, distance, _ in process.extract(
+                word, candidates, scorer=OSA.distance, score_cutoff=max_typos, limit=None
+            ):
+                if distance:
+                    matches.setdefault(term, ONE_TYPO if distance == 1 else TWO_TYPOS)
+            if allow_prefix and len(word) >= 5:
+                # A typo in a word still being typed: 'halucin' is one edit from 'hallucin...'.
+                prefixes = [p for length in (len(word) - 1, len(word), len(word) + 1) for p in self._prefixes(length)]
+                for prefix, distance, _ in process.extract(
+                    word, prefixes, scorer=OSA.distance, score_cutoff=1, limit=None
+                ):
+                    for term in self._prefix_matches(prefix, self.vocabulary):
+                        matches.setdefault(term, TYPO_PREFIX)
+        return matches
+
+    def word_scores(self, matches: dict[str, float]) -> dict[int, float]:
+        """Each document's best score for one query word, given the terms it matched.
+
+        The score is field weight x match quality x the word's rarity (over every document any
+        of its terms matched), so an exact match always outranks a typo in the same field.
+        """
+        layers = []
+        for field_id, table in self._all_postings():
+            weight = FIELD_WEIGHTS[field_id]
+            for term, quality in matches.items():
+                postings = table.get(term)
+                if postings is not None:
+                    layers.append((quality * weight, postings))
+        layers.sort(key=lambda layer: layer[0], reverse=True)
+        best: dict[int, float] = {}
+        for score, postings in layers:
+            fresh = set(postings).difference(best)
+            if fresh:
+                best.update(dict.fromkeys(fresh, score))
+        if best:
+            rarity = math.log(1.0 + len(self.ids) / len(best))
+            best = {number: score * rarity for number, score in best.items()}
+        return best
+
+    def documents_with(self, term: str) -> set[int]:
+        """Documents holding exactly `term` in any field."""
+        found: set[int] = set()
+        for _, table in self._all_postings():
+            postings = table.get(term)
+            if postings is not None:
+                found.update(postings)
+        return found
+
+    def title_spans(self, number: int, matched_terms: frozenset[str]) -> tuple[tuple[int, int], ...]:
+        if not matched_terms:
+            return ()
+        spans = [(start, end) for start, end, term in word_spans(self.titles[number]) if term in matched_terms]
+        merged: list[tuple[int, int]] = []
+        for start, end in sorted(spans):
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            else:
+                merged.append((start, end))
+        return tuple(merged)
+
+    def searchable_text(self, number: int) -> str:
+        annotation = self.annotations.get(number)
+        user = f"{' '.join(annotation.tags)}\n{annotation.note}" if annotation else ""
+        return fold(f"{self.titles[number]}\n{self.keys[number]}\n{self.abstracts[number]}\n{user}")
+
+    # -- filters ---------------------------------------------------------------------
+
+    def _filtered(self, query: Query) -> set[int] | None:
+        """Documents the filters allow, or None when no filter applies."""
+        allowed: set[int] | None = None
+
+        def narrow(documents: set[int]) -> None:
+            nonlocal allowed
+            allowed = documents if allowed is None else allowed & documents
+
+        def exclude(documents: set[int]) -> None:
+            nonlocal allowed
+            allowed = (set(range(len(self.ids))) if allowed is None else allowed) - documents
+
+        if query.starred is not None:
+            starred = {n for n, a in self.annotations.items() if a.starred}
+            narrow(starred) if query.starred else exclude(starred)
+        if query.statuses:
+            narrow(self._with_status(set(query.statuses)))
+        if query.excluded_statuses:
+            exclude(self._with_status(set(query.excluded_statuses)))
+        for tag in query.tags:
+            narrow(self._with_tag(tag))
+        for tag in query.excluded_tags:
+            exclude(self._with_tag(tag))
+        for prefix in query.collections:
+            narrow(self._in_collection(prefix))
+        for prefix in query.excluded_collections:
+            exclude(self._in_collection(prefix))
+        for word in query.excluded_words:
+            for term in set(search_terms(word)):
+                exclude(self.documents_with(term))
+        return allowed
+
+    def _with_status(self, statuses: set[str]) -> set[int]:
+        marked = {n for n, a in self.annotations.items() if a.status != "unread"}
+        chosen = {n for n, a in self.annotations.items() if a.status in statuses}
+        if "unread" in statuses:
+            chosen |= set(range(len(self.ids))) - marked
+        return chosen
+
+    def _with_tag(self, tag: str) -> set[int]:
+        folded = tag.casefold()
+        return {n for n, a in self.annotations.items() if any(t.casefold() == folded for t in a.tags)}
+
+    def _in_collection(self, prefix: str) -> set[int]:
+        folded = prefix.casefold()
+        return {
+            number
+            for number, names in enumerate(self.collections)
+            if any(name.casefold().startswith(folded) for name in names)
+        }
+
+    # -- search ----------------------------------------------------------------------
+
+    def search(self, query: Query) -> SearchResult:
+        allowed = self._filtered(query)
+        per_word: list[dict[int, float]] = []
+        matched_terms: set[str] = set()
+        words = [term for word in query.words for term in query_terms(word)]
+        word_matches = [self.term_matches(word) for word in words]
+        for matches in word_matches:
+            matched_terms.update(matches)
+            per_word.append(self.word_scores(matches))
+        for phrase in query.phrases:
+            for term in search_terms(phrase):
+                matches = {term: EXACT}
+                matched_terms.add(term)
+                per_word.append(self.word_scores(matches))
+        if not per_word:
+            order = list(range(len(self.ids))) if allowed is None else sorted(allowed)
+            scores: dict[int, float] = {}
+        else:
+            per_word.sort(key=len)
+            candidates = set(per_word[0])
+            for scores_of_word in per_word[1:]:
+                candidates.intersection_update(scores_of_word.keys())
+            if allowed is not None:
+                candidates &= allowed
+            if query.phrases or query.excluded_phrases:
+                candidates = {n for n in candidates if self._phrases_hold(n, query)}
+            if len(per_word) == 1:
+                only = per_word[0]
+                scores = {n: only[n] for n in candidates} if len(candidates) < len(only) else only
+            else:
+                scores = {n: sum(word_scores[n] for word_scores in per_word) for n in candidates}
+            order = sorted(candidates)
+            order.sort(key=scores.__getitem__, reverse=True)
+            if words:
+                order = self._rerank(order, scores, words, word_matches)
+        if not per_word and query.excluded_phrases:
+            order = [n for n in order if self._phrases_hold(n, query)]
+        return SearchResult(
+            query=query,
+            order=order,
+            scores=scores,
+            matched_terms=frozenset(matched_terms),
+            index=self,
+            total_papers=len(self.ids),
+        )
+
+    def _phrases_hold(self, number: int, query: Query) -> bool:
+        text = " ".join(self.searchable_text(number).split())
+        return all(" ".join(fold(p).split()) in text for p in query.phrases) and not any(
+            " ".join(fold(p).split()) in text for p in query.excluded_phrases
+        )
+
+    def _rerank(
+        self, order: list[int], scores: dict[int, float], words: list[str], word_matches: list[dict[str, float]]
+    ) -> list[int]:
+        """Re-rank the best few hundred with what the index alone cannot see.
+
+        A title that names what was typed ('llava uhd' -> 'LLaVA-UHD: ...') comes first, then
+        titles whose name starts with it, then titles holding every word; among equals, papers
+        whose abstract keeps coming back to the words.
+        """
+        head, tail = order[:RERANK_DEPTH], order[RERANK_DEPTH:]
+        typed = "".join(words)
+        close_matches = [{t for t, quality in matches.items() if quality >= PREFIX_BASE} for matches in word_matches]
+        every_match = set().union(*word_matches)
+        abstracts = self.corpus.tables[index.ABSTRACT]
+        for number in head:
+            bonus = 0.0
+            model_name = self._model_names[number]
+            if model_name == typed:
+                bonus += MODEL_NAME_BONUS * len(words)
+            elif model_name.startswith(typed):
+                bonus += MODEL_NAME_PREFIX_BONUS * len(words)
+            title_terms = set(search_terms(self.titles[number]))
+            if all(title_terms & matches for matches in close_matches):
+                bonus += WHOLE_TITLE_BONUS * len(words)
+            mentions = sum(abstracts.count(term, number) for term in every_match)
+            bonus += ABSTRACT_MENTION_BONUS * min(mentions, MAX_COUNTED_MENTIONS)
+            scores[number] += bonus
+        head.sort(key=scores.__getitem__, reverse=True)
+        return head + tail
+
+
+def _model_name(title: str) -> str:
+    """'LLaVA-UHD: an LMM ...' -> 'llavauhd'; '' when the title has no short name before a colon."""
+    match = _MODEL_NAME.match(title)
+    if not match or len(match.group(1).split()) > 3:
+        return ""
+    return "".join(words_of(match.group(1)))
+
+
+class SearchEngine:
+    """Keeps a `SearchIndex` in step with a library and answers queries on it.
+
+    The corpus index is cached in the library's home (see index.py) and rebuilt only when the
+    library file changes.
+    """
+
+    INDEX_FILE = "search-index.bin"
+
+    def __init__(self, library):
+        self.library = library
+        self._index: SearchIndex | None = None
+        self._papers_version = -1
+        self._annotations_version = -1
+
+    def _corpus_index(self, records: list[PaperRecord]) -> CorpusIndex:
+        path = self.library.home / self.INDEX_FILE
+        source = self.library.papers_signature
+        cached = CorpusIndex.load(path, source)
+        if cached is not None:
+            return cached
+        built = CorpusIndex.build(records)
+        try:
+            built.save(path, source)
+        except OSError:
+            pass  # a read-only home still searches; it just rebuilds next time
+        return built
+
+    @property
+    def index(self) -> SearchIndex:
+        if self._index is None or self._papers_version != self.library.papers_version:
+            records = self.library.records()
+            self._index = SearchIndex(records, self._corpus_index(records))
+            self._papers_version = self.library.papers_version
+            self._annotations_version = -1
+        if self._annotations_version != self.library.annotations_version:
+            self._index.set_annotations(self.library.annotations())
+            self._annotations_version = self.library.annotations_version
+        return self._index
+
+    def search(self, query: str | Query) -> SearchResult:
+        parsed = parse_query(query) if isinstance(query, str) else query
+        return self.index.search(parsed)

@@ -1,0 +1,1 @@
+"""The Textual app. Everything that imports textual lives under this package."""
