@@ -97,6 +97,8 @@ def parse_query(text: str) -> Query:
             else:
                 parts["problems"].append(f"unknown filter is:{value} (use is:starred or is:{'|'.join(STATUSES)})")
             continue
+        if phrase is None and value.lower().rstrip(":") in ("tag", "is", "in") and value.endswith(":"):
+            continue  # a filter still being typed: `tag:`
         if prefix:
             value = f"{prefix}:{value}" if value else prefix
         if phrase is not None:

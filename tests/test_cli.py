@@ -1,0 +1,208 @@
+"""The CLI contract: command names, output, exit codes, and errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from vlmreader.cli import main
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def run(home: Path, capsys):
+    """Run `vlmreader ARGS --home HOME` in-process; returns (exit code, stdout, stderr)."""
+
+    def run(*arguments: str, stdin: str | None = None, monkeypatch=None) -> tuple[int, str, str]:
+        code = main([*arguments, "--home", str(home)])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run
+
+
+def run_process(*arguments: str, home: Path, stdin: str = "") -> subprocess.CompletedProcess:
+    """Run the real `python -m vlmreader` process, as a script would."""
+    environment = dict(os.environ, VLMREADER_HOME=str(home))
+    return subprocess.run(
+        [sys.executable, "-m", "vlmreader", *arguments],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+    )
+
+
+def test_search_json_has_the_contract_fields(run):
+    code, out, _ = run("search", "llava", "uhd", "--json")
+    assert code == 0
+    hits = json.loads(out)
+    assert hits[0]["key"] == "llava-uhd"
+    assert {"id", "key", "title", "abstract", "url", "collections", "tags", "starred", "status", "note", "score"} <= set(
+        hits[0]
+    )
+    assert hits[0]["score"] > 0
+
+
+def test_search_limit_and_plain_output(run):
+    code, out, err = run("search", "hallucination", "--limit", "3")
+    assert code == 0
+    assert len(out.splitlines()) == 3
+    assert "of" in err and "--limit" in err
+
+
+def test_show_by_key_id_and_prefix(run):
+    code, out, _ = run("show", "dragonfly", "--json")
+    paper = json.loads(out)
+    assert code == 0 and paper["title"].startswith("Dragonfly:")
+    for ref in (paper["id"], paper["id"][:7]):
+        code, out, _ = run("show", ref)
+        assert code == 0 and out.startswith("Dragonfly:") and "key          dragonfly" in out
+
+
+def test_annotation_commands_round_trip(run):
+    assert run("star", "dragonfly", "mm-vet")[0] == 0
+    assert run("unstar", "mm-vet")[0] == 0
+    assert run("tag", "dragonfly", "hi-res", "to-cite")[0] == 0
+    assert run("untag", "dragonfly", "to-cite")[0] == 0
+    assert run("status", "dragonfly", "reading")[0] == 0
+    assert run("note", "dragonfly", "compare", "with", "LLaVA-UHD")[0] == 0
+    paper = json.loads(run("show", "dragonfly", "--json")[1])
+    assert paper["starred"] and paper["tags"] == ["hi-res"] and paper["status"] == "reading"
+    assert paper["note"] == "compare with LLaVA-UHD"
+    assert run("note", "dragonfly")[1] == "compare with LLaVA-UHD\n"
+    assert not json.loads(run("show", "mm-vet", "--json")[1])["starred"]
+    assert json.loads(run("tags", "--json")[1]) == [{"tag": "hi-res", "count": 1}]
+    assert [p["key"] for p in json.loads(run("search", "is:starred", "--json")[1])] == ["dragonfly"]
+
+
+def test_note_from_stdin(home: Path):
+    result = run_process("note", "mm-vet", "-", home=home, stdin="line one\n\n[bold]line two[/]\n")
+    assert result.returncode == 0, result.stderr
+    shown = run_process("note", "mm-vet", home=home)
+    assert shown.stdout == "line one\n\n[bold]line two[/]\n"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["show", "no-such-paper"], "no paper has the key or id 'no-such-paper'"),
+        (["star", "dragonfly", "nope"], "no paper has the key or id 'nope'"),
+        (["show", "1"], "ambiguous"),
+        (["tag", "dragonfly", "two words"], "not a valid tag"),
+        (["search", "is:bogus"], "unknown filter is:bogus"),
+        (["export", "-o", "/nonexistent-dir/x.bib"], "cannot write /nonexistent-dir/x.bib"),
+    ],
+)
+def test_user_errors_are_one_line_on_stderr_with_exit_1(home: Path, arguments, message):
+    result = run_process(*arguments, home=home)
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_failed_multi_star_changes_nothing(run):
+    assert run("star", "dragonfly", "nope")[0] == 1
+    assert not json.loads(run("show", "dragonfly", "--json")[1])["starred"]
+
+
+def test_usage_errors_exit_2(home: Path):
+    result = run_process("status", "dragonfly", "finished", home=home)
+    assert result.returncode == 2 and "invalid choice" in result.stderr
+
+
+def test_a_corrupt_library_is_reported_not_overwritten(home: Path):
+    assert run_process("search", "x", home=home).returncode == 0
+    (home / "library.json").write_text("{ truncated")
+    result = run_process("star", "dragonfly", home=home)
+    assert result.returncode == 1
+    assert str(home / "library.json") in result.stderr and "Traceback" not in result.stderr
+    assert (home / "library.json").read_text() == "{ truncated"
+
+
+def test_home_comes_from_the_flag_or_the_environment(tmp_path: Path):
+    flagged, environment = tmp_path / "flagged", tmp_path / "from-env"
+    result = run_process("--home", str(flagged), "star", "dragonfly", home=environment)
+    assert result.returncode == 0
+    assert (flagged / "annotations.json").exists() and not environment.exists()
+    assert run_process("star", "dragonfly", home=environment).returncode == 0
+    assert (environment / "annotations.json").exists()
+
+
+def test_version(home: Path):
+    result = run_process("--version", home=home)
+    assert result.returncode == 0 and result.stdout.startswith("vlmreader ")
+
+
+def test_read_only_commands_do_not_import_textual(home: Path):
+    code = (
+        "import sys; from vlmreader.cli import main; "
+        f"main(['search', 'llava', '--json', '--home', {str(home)!r}]); "
+        "sys.exit(1 if any(m == 'textual' or m.startswith('textual.') for m in sys.modules) else 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, "the CLI imported textual"
+
+
+def test_the_core_does_not_import_textual_or_rich():
+    code = (
+        "import sys, vlmreader.core.store, vlmreader.core.query, vlmreader.core.importing; "
+        "sys.exit(1 if {'textual', 'rich'} & set(sys.modules) else 0)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], timeout=120).returncode == 0
+
+
+def test_export_everything_gives_452_entries(run):
+    code, out, _ = run("export")
+    assert code == 0
+    assert sum(1 for line in out.splitlines() if line.startswith("@")) == 452
+
+
+def test_export_a_query_to_a_file(run, tmp_path: Path):
+    run("star", "dragonfly", "mm-vet")
+    target = tmp_path / "refs.bib"
+    code, _, err = run("export", "is:starred", "-o", str(target))
+    assert code == 0 and "exported 2 papers" in err
+    text = target.read_text()
+    assert "@misc{dragonfly," in text and "@misc{mm-vet," in text and text.count("\n@") + 1 == 2
+
+
+def test_import_bib_reports_added_merged_rejected(run, tmp_path: Path):
+    bib = tmp_path / "mine.bib"
+    bib.write_text(
+        "@article{thapa2024,\n  title = {Dragonfly: Multi-Resolution Zoom Supercharges Large Visual-Language Model},\n"
+        "  author = {Thapa, Rahul},\n  year = {2024}\n}\n\n"
+        "@article{broken,\n  title = {Unbalanced {brace},\n  year = 2020\n}\n\n"
+        "@inproceedings{smith2023new,\n  title = {A Completely New Paper},\n  author = {Smith, Ann},\n  year = 2023\n}\n"
+    )
+    code, out, err = run("import", str(bib))
+    assert code == 1  # something was rejected
+    assert "added     smith2023new" in out and "merged    dragonfly" in out
+    assert f"{bib}:7:" in err
+    assert "1 added, 1 merged, 1 rejected" in out
+    shown = json.loads(run("show", "smith2023new", "--json")[1])
+    assert shown["fields"]["author"] == "Smith, Ann" and "mine" in shown["collections"]
+
+
+def test_import_listing_page_text(run, tmp_path: Path):
+    page = tmp_path / "my-reading.txt"
+    page.write_text("Mar 3\nBrand New VLM: A Paper\nIts abstract, code at https://github.com/x/y.\n")
+    code, out, _ = run("import", str(page))
+    assert code == 0 and "1 added, 0 merged, 0 rejected" in out
+    assert json.loads(run("search", "in:my-reading", "--json")[1])[0]["url"] == "https://github.com/x/y"
+
+
+def test_import_a_missing_file_is_rejected(run, tmp_path: Path):
+    code, _, err = run("import", str(tmp_path / "nope.bib"))
+    assert code == 1 and "no such file" in err
