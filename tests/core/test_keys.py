@@ -44,3 +44,8 @@ def test_every_key_is_safe_inside_cite():
         generated = key(title)
         assert re.fullmatch(r"[a-z][a-z0-9.\-]*", generated), generated
         assert is_valid_key(generated)
+
+
+def test_greek_letters_keep_their_name():
+    assert key("μ-Bench: A Vision-Language Benchmark for Microscopy Understanding") == "mu-bench"
+    assert key(r"{\mu}-Bench: A Benchmark") == "mu-bench"

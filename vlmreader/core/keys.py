@@ -12,6 +12,7 @@ never made only of hex digits, so a key can never be mistaken for a paper id or 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Container
 
 from vlmreader.core.text import fold
@@ -42,8 +43,25 @@ def is_valid_key(key: str) -> bool:
     )
 
 
+_GREEK_COMMAND = re.compile(
+    r"\\(alpha|beta|gamma|delta|epsilon|zeta|eta|theta|iota|kappa|lambda|mu|nu|xi|pi|rho|sigma|tau|"
+    r"upsilon|phi|chi|psi|omega)\b",
+    re.IGNORECASE,
+)
+
+
+def _spell_greek(text: str) -> str:
+    """'μ-Bench' and '{\\mu}-Bench' -> 'mu-Bench': a Greek letter keeps its name in the key."""
+    text = _GREEK_COMMAND.sub(lambda match: match.group(1), text)
+    if text.isascii():
+        return text
+    return "".join(
+        unicodedata.name(c, "").split()[-1].lower() if unicodedata.name(c, "").startswith("GREEK") else c for c in text
+    )
+
+
 def _key_words(text: str) -> list[str]:
-    return _KEY_WORD.findall(fold(_LATEX_COMMAND.sub("", text)))
+    return _KEY_WORD.findall(fold(_LATEX_COMMAND.sub("", _spell_greek(text))))
 
 
 def _significant(words: list[str]) -> list[str]:

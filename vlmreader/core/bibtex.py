@@ -1,0 +1,257 @@
+"""BibTeX export and import.
+
+`export_bibtex` writes one entry per paper, sorted by citation key so that exports diff well:
+the title with its names brace-protected, the bibliographic fields an import brought, the url,
+the user's tags as `keywords` and their note as `note`. Every value goes through `latex.to_latex`,
+so the file compiles under a stock preamble with BibTeX and with Biber. The user's star and
+reading status stay out of it.
+
+`parse_bibtex` reads a `.bib` into papers for `Library.add_papers`. An entry that cannot be read
+(a missing brace, a duplicate key, no title) is reported with its line; the others still import.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+import bibtexparser
+from bibtexparser import model
+from bibtexparser.exceptions import ParserStateException
+
+from vlmreader.core.latex import from_latex, names_from_latex, protect_title, to_latex
+from vlmreader.core.models import Paper, UserError, clean_tag, merge_tags
+from vlmreader.core.store import NewPaper
+
+BIBLIOGRAPHIC_FIELDS = (
+    "author",
+    "editor",
+    "year",
+    "month",
+    "journal",
+    "booktitle",
+    "series",
+    "volume",
+    "number",
+    "pages",
+    "edition",
+    "chapter",
+    "publisher",
+    "organization",
+    "institution",
+    "school",
+    "address",
+    "howpublished",
+    "isbn",
+    "issn",
+    "doi",
+    "eprint",
+    "archiveprefix",
+    "primaryclass",
+    "eprinttype",
+    "eprintclass",
+)
+"""Fields an import keeps in `PaperRecord.fields` and an export writes back, in this order."""
+
+VERBATIM_FIELDS = frozenset({"doi", "eprint"})
+"""Identifiers kept exactly as written (biblatex treats them as verbatim, like `url`)."""
+
+NAME_FIELDS = frozenset({"author", "editor"})
+
+MONTH_NAMES = (
+    "january february march april may june july august september october november december".split()
+)
+
+_VERBATIM_SAFE = "".join(chr(code) for code in range(33, 127) if chr(code) not in '{}\\"')
+# A `;` inside braces belongs to a tag: export writes a tag's own `;` as `{;}`.
+_KEYWORD_SEPARATOR = re.compile(r"[,;](?![^{}]*})")
+_ENTRY_KEY = re.compile(r"@\s*\w+\s*[{(]\s*([^,\s{}()]+)\s*,")
+_LINE_STARTING_WITH_AT = re.compile(r"^(\s*)@", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """An entry of a `.bib` that could not be imported, and why."""
+
+    line: int
+    """1-based line where the entry starts."""
+    key: str | None
+    reason: str
+
+
+@dataclass
+class BibtexImport:
+    """What `parse_bibtex` read: the papers to add, and the entries it had to reject."""
+
+    papers: list[NewPaper] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+
+
+def export_bibtex(papers: Iterable[Paper]) -> str:
+    """The papers as a `.bib` file, one entry each, sorted by citation key (case-insensitively)."""
+    unique = {paper.id: paper for paper in papers}
+    entries = sorted((_entry_for(paper) for paper in unique.values()), key=lambda entry: entry.key.casefold())
+    if not entries:
+        return ""
+    return bibtexparser.write_string(bibtexparser.Library(entries), bibtex_format=_bibtex_format())
+
+
+def parse_bibtex(text: str) -> BibtexImport:
+    """The papers of a `.bib` file, and a rejection for each entry that cannot become one."""
+    result = BibtexImport()
+    try:
+        with _quiet_bibtexparser():
+            library = bibtexparser.parse_string(text)
+    except ParserStateException as error:
+        result.rejected.append(Rejection(1, None, f"the file cannot be parsed ({error.message})"))
+        return result
+    for block in library.blocks:
+        if isinstance(block, model.ParsingFailedBlock):
+            result.rejected.append(_rejection_for(block))
+        elif isinstance(block, model.Entry):
+            paper = _paper_from(block)
+            if isinstance(paper, Rejection):
+                result.rejected.append(paper)
+            else:
+                result.papers.append(paper)
+    return result
+
+
+# -- export ----------------------------------------------------------------------------
+
+
+def _entry_for(paper: Paper) -> model.Entry:
+    record = paper.record
+    values = [("title", protect_title(record.title))]
+    for name in BIBLIOGRAPHIC_FIELDS:
+        value = record.fields.get(name, "").strip()
+        if value:
+            values.append((name, _verbatim(value) if name in VERBATIM_FIELDS else to_latex(value)))
+    values += [
+        ("url", _verbatim(record.url)),
+        ("keywords", ", ".join(to_latex(tag).replace(";", "{;}") for tag in paper.tags)),
+        ("abstract", to_latex(record.abstract.strip())),
+        ("note", to_latex((paper.note or record.fields.get("note", "")).strip())),
+    ]
+    fields = [_field(name, value) for name, value in values if value.strip()]
+    return model.Entry(record.entry_type or "misc", record.key, fields)
+
+
+def _field(name: str, value: str) -> model.Field:
+    if name == "month":
+        month = _month_macro(value)
+        if month:
+            # `jan`, unbraced, is the style's month macro: Biber wants it to sort by month.
+            return model.Field(name, month, enclosing="no-enclosing")
+    # bibtexparser takes an `@` at the start of a line for the start of a new entry.
+    return model.Field(name, _LINE_STARTING_WITH_AT.sub(r"\1{@}", value))
+
+
+def _month_macro(value: str) -> str | None:
+    word = value.strip().rstrip(".").lower()
+    for name in MONTH_NAMES:
+        if word in (name, name[:3]):
+            return name[:3]
+    return None
+
+
+def _verbatim(value: str) -> str:
+    """A url or identifier, percent-encoding only what could unbalance or break the file."""
+    return quote(value.strip(), safe=_VERBATIM_SAFE)
+
+
+def _bibtex_format() -> bibtexparser.BibtexFormat:
+    bibtex_format = bibtexparser.BibtexFormat()
+    bibtex_format.indent = "  "
+    bibtex_format.value_column = "auto"
+    bibtex_format.block_separator = "\n"
+    return bibtex_format
+
+
+# -- import ----------------------------------------------------------------------------
+
+
+@contextmanager
+def _quiet_bibtexparser() -> Iterator[None]:
+    """Silence bibtexparser's warnings about failed blocks: `parse_bibtex` reports them itself."""
+    logger = logging.getLogger("bibtexparser")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _paper_from(entry: model.Entry) -> NewPaper | Rejection:
+    values: dict[str, str] = {}
+    for entry_field in entry.fields:
+        values.setdefault(entry_field.key.lower(), str(entry_field.value))
+    title = _one_line(from_latex(values.get("title", "")))
+    if not title:
+        return Rejection(_line_of(entry), entry.key or None, "entry has no title")
+    fields = {}
+    for name in BIBLIOGRAPHIC_FIELDS:
+        raw = values.get(name, "").strip()
+        if name in VERBATIM_FIELDS:
+            value = raw
+        elif name in NAME_FIELDS:
+            value = _one_line(names_from_latex(raw))
+        else:
+            value = _one_line(from_latex(raw))
+        if value:
+            fields[name] = value
+    return NewPaper(
+        title=title,
+        abstract=_one_line(from_latex(values.get("abstract", ""))),
+        url=values.get("url", "").strip(),
+        entry_type=entry.entry_type.lower(),
+        fields=fields,
+        key=entry.key,
+        tags=_tags_from_keywords(values.get("keywords", "")),
+        note=from_latex(values.get("note", "")).strip(),
+    )
+
+
+def _tags_from_keywords(keywords: str) -> tuple[str, ...]:
+    """`keywords = {vision language, hi-res; VLM}` -> ('vision-language', 'hi-res', 'VLM')."""
+    tags = []
+    for keyword in _KEYWORD_SEPARATOR.split(keywords):
+        try:
+            tags.append(clean_tag("-".join(from_latex(keyword).split())))
+        except UserError:
+            continue  # empty, or a keyword no tag can hold (quotes, a leading '-')
+    return merge_tags((), tags)
+
+
+def _rejection_for(block: model.ParsingFailedBlock) -> Rejection:
+    line = _line_of(block)
+    if isinstance(block, model.DuplicateBlockKeyBlock):
+        kind = "@string" if isinstance(block.ignore_error_block, model.String) else "entry"
+        return Rejection(line, block.key, f"duplicate key: an earlier {kind} already uses it")
+    if isinstance(block, model.DuplicateFieldKeyBlock):
+        repeated = ", ".join(sorted(block.duplicate_keys))
+        return Rejection(line, block.ignore_error_block.key, f"the entry repeats the field {repeated}")
+    key = _ENTRY_KEY.match(block.raw or "")
+    return Rejection(line, key.group(1) if key else None, _failure_reason(block.error))
+
+
+def _failure_reason(error: Exception) -> str:
+    reason = " ".join(str(getattr(error, "abort_reason", error)).split())
+    if "Was still looking for" in reason:
+        return "unbalanced braces or quotes: the entry runs into the next one"
+    if "end of file" in reason:
+        return "the entry is not closed before the end of the file"
+    return f"malformed entry: {reason}"
+
+
+def _line_of(block: model.Block) -> int:
+    return (block.start_line or 0) + 1
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
