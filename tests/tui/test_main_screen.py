@@ -1,0 +1,177 @@
+"""The main screen, driven through the pilot: keys in, screen and library checked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from vlmreader.core.store import Library, NewPaper
+from vlmreader.tui.app import make_app
+from vlmreader.tui.widgets import PaperList
+
+from .conftest import list_rows, settle, text_of
+
+SIZES = [(80, 24), (160, 45)]
+
+
+async def type_query(pilot, text: str) -> None:
+    await pilot.press("slash")
+    for character in text:
+        await pilot.press("space" if character == " " else character)
+    await settle(pilot)
+    await pilot.press("escape")
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_start_shows_every_paper_and_the_count(library: Library, size):
+    app = make_app(library)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        assert text_of(app, "#count") == "452 of 452"
+        rows = list_rows(app)
+        assert len(rows) >= 5
+        assert "Zero-Shot Dense Video Captioning" in rows[0]
+        assert text_of(app, "#detail-title").startswith("Zero-Shot Dense Video Captioning")
+        assert app.screen.has_class("-narrow") == (size[0] < 100)
+
+
+async def test_typing_searches_as_you_type(library: Library):
+    app = make_app(library)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await type_query(pilot, "llava uhd")
+        assert text_of(app, "#count") == "1 of 452"
+        assert "LLaVA-UHD: an LMM" in list_rows(app)[0]
+        assert "key    llava-uhd" in text_of(app, "#detail-meta")
+        await pilot.press("slash", "ctrl+u")
+        for character in "zzqqxx":
+            await pilot.press(character)
+        await settle(pilot)
+        assert text_of(app, "#count") == "0 of 452"
+        assert "No paper matches" in text_of(app, "#detail-title")
+
+
+async def test_star_status_skip_and_undo_persist_across_restart(library: Library, bundled_pages):
+    app = make_app(library)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await type_query(pilot, "dragonfly")
+        await pilot.press("s", "r", "r")
+        await settle(pilot)
+        row = list_rows(app)[0]
+        assert "★" in row and " R " in row
+        await pilot.press("x")
+        await settle(pilot)
+        assert "✗" in list_rows(app)[0]
+        await pilot.press("u")  # undo the skip only
+        await settle(pilot)
+        assert " R " in list_rows(app)[0]
+    reopened = Library(library.home, bundled_pages=bundled_pages)
+    paper = reopened.resolve("dragonfly")
+    assert paper.starred and paper.status == "reading"
+
+    app = make_app(reopened)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await type_query(pilot, "is:starred")
+        assert text_of(app, "#count") == "1 of 452"
+        assert "★" in list_rows(app)[0] and "Dragonfly" in list_rows(app)[0]
+
+
+async def test_cursor_keys_move_the_highlight(library: Library):
+    app = make_app(library)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        paper_list = app.query_one(PaperList)
+        first = paper_list.highlighted_id
+        await pilot.press("j", "j", "down")
+        assert paper_list.cursor == 3
+        await pilot.press("k")
+        assert paper_list.cursor == 2
+        await pilot.press("G")
+        assert paper_list.cursor == 451
+        await pilot.press("g")
+        assert paper_list.highlighted_id == first
+        await pilot.press("pagedown")
+        assert paper_list.cursor > 10
+        await pilot.click(PaperList, offset=(5, 2))
+        assert paper_list.cursor == paper_list.scroll_offset.y + 2
+
+
+async def test_selection_applies_to_all_selected_with_one_undo(library: Library):
+    app = make_app(library)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        paper_list = app.query_one(PaperList)
+        await pilot.press("space", "space", "space")
+        await settle(pilot)
+        assert "3 selected" in text_of(app, "#count")
+        assert sum("●" in row for row in list_rows(app)) == 3
+        chosen = set(paper_list.selected)
+        await pilot.press("s")
+        await settle(pilot)
+        assert all(library.get(pid).starred for pid in chosen)
+        await pilot.press("u")
+        await settle(pilot)
+        assert not any(library.get(pid).starred for pid in chosen)
+        await pilot.press("A")
+        await settle(pilot)
+        assert "selected" not in text_of(app, "#count")
+        await type_query(pilot, "hallucination")
+        await pilot.press("a")
+        await settle(pilot)
+        assert f"{len(paper_list.paper_ids_shown())} selected" in text_of(app, "#count")
+
+
+async def test_a_note_is_saved_when_leaving_the_editor(library: Library):
+    app = make_app(library)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await type_query(pilot, "mmvet")
+        await pilot.press("n")
+        for character in "ok[/]":
+            await pilot.press(character)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert library.resolve("mm-vet").note == "ok[/]"
+        assert app.query_one(PaperList).has_focus
+
+
+async def test_markup_like_text_is_shown_literally(tmp_path: Path):
+    library = Library(tmp_path / "home")
+    library.add_papers(
+        [
+            NewPaper(
+                title="[bold]Bold[/] claims about [CLS] tokens [/]",
+                abstract="We study [red]colour[/red] and \x1b[31mescape\x1b[0m codes; [link=x]no link[/link].",
+            )
+        ]
+    )
+    library.add_tags([next(iter(library)).id], ["[b]"])
+    app = make_app(library)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        assert "[bold]Bold[/] claims about [CLS] tokens [/]" in list_rows(app)[0]
+        assert "#[b]" in list_rows(app)[0]
+        assert text_of(app, "#detail-title") == "[bold]Bold[/] claims about [CLS] tokens [/]"
+        assert "[red]colour[/red]" in text_of(app, "#detail-abstract")
+        await type_query(pilot, "[CLS]")
+        assert text_of(app, "#count") == "1 of 1"
+
+
+async def test_a_large_library_updates_as_you_type(tmp_path: Path):
+    library = Library(tmp_path / "home")
+    words = "vision language model token image video grounding reasoning benchmark alignment".split()
+    library.add_papers(
+        NewPaper(
+            title=f"Model{n}: {words[n % 10].title()} {words[(n // 10) % 10]} {words[(n // 100) % 10]} study",
+            abstract=" ".join(words[(n + k) % 10] for k in range(60)),
+        )
+        for n in range(10_000)
+    )
+    app = make_app(library)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        assert text_of(app, "#count") == "10000 of 10000"
+        await type_query(pilot, "model4242")
+        shown = int(text_of(app, "#count").split()[0])
+        assert 1 <= shown < 10_000  # near misses (model4241, ...) follow the exact one
+        assert "Model4242:" in list_rows(app)[0]

@@ -1,0 +1,7 @@
+"""vlmreader's widgets: each posts messages up and never writes to the library."""
+
+from vlmreader.tui.widgets.detail_pane import DetailPane, NoteEditor
+from vlmreader.tui.widgets.paper_list import PaperList
+from vlmreader.tui.widgets.search_bar import SearchBar
+
+__all__ = ["DetailPane", "NoteEditor", "PaperList", "SearchBar"]

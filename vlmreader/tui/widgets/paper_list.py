@@ -1,0 +1,227 @@
+"""The paper list: one row per search hit, rendered line by line.
+
+A Line-API widget: it draws only the rows on screen, so a result of 100,000 papers costs no
+more than one of 20. No widget per paper, no stock list filled with every row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from vlmreader.core.models import NO_ANNOTATION, Annotation
+from vlmreader.core.query import SearchResult
+
+STATUS_MARKS = {"unread": "·", "queued": "Q", "reading": "R", "read": "✓", "skipped": "✗"}
+ROW_CACHE_SIZE = 512
+
+
+class PaperList(ScrollView, can_focus=True):
+    """The search results, with a cursor and a multi-selection."""
+
+    COMPONENT_CLASSES = {
+        "paper-list--cursor",
+        "paper-list--match",
+        "paper-list--star",
+        "paper-list--mark",
+        "paper-list--tags",
+        "paper-list--selected",
+    }
+
+    BINDINGS = [
+        Binding("j,down", "cursor_down", "Down", show=False),
+        Binding("k,up", "cursor_up", "Up", show=False),
+        Binding("g,home", "first", "First", show=False),
+        Binding("G,end", "last", "Last", show=False),
+        Binding("pagedown,ctrl+d", "page_down", "Page down", show=False),
+        Binding("pageup,ctrl+u", "page_up", "Page up", show=False),
+        Binding("space", "toggle_selection", "Select", tooltip="Select or unselect the highlighted paper"),
+        Binding("a", "select_all", "Select all", show=False, tooltip="Select every paper shown"),
+        Binding("A", "clear_selection", "Clear selection", show=False),
+    ]
+
+    cursor: reactive[int] = reactive(0, always_update=True)
+    """Position of the highlighted row in the result."""
+
+    @dataclass
+    class Highlighted(Message):
+        """The highlighted paper changed (None: the list is empty)."""
+
+        paper_list: PaperList
+        paper_id: str | None
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, PaperList.Highlighted)
+
+    @dataclass
+    class SelectionChanged(Message):
+        """The set of selected papers changed."""
+
+        paper_list: PaperList
+        count: int
+
+    def __init__(self, annotation_of, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._annotation_of = annotation_of
+        self.result: SearchResult | None = None
+        self.selected: set[str] = set()
+        self._rows: dict[tuple, Strip] = {}
+
+    # -- content -----------------------------------------------------------------------
+
+    def show_result(self, result: SearchResult, keep_paper: str | None = None) -> None:
+        """Show a new result, keeping `keep_paper` highlighted if it is still in it."""
+        self.result = result
+        self._rows.clear()
+        self.virtual_size = Size(self.size.width, len(result))
+        position = 0
+        if keep_paper is not None:
+            number = result.index.number_of.get(keep_paper)
+            if number is not None:
+                try:
+                    position = result.order.index(number)
+                except ValueError:
+                    position = 0
+        self.cursor = position
+        self.refresh()
+
+    def refresh_rows(self) -> None:
+        """Redraw after annotations changed (stars, tags, statuses)."""
+        self._rows.clear()
+        self.refresh()
+
+    @property
+    def row_count(self) -> int:
+        return len(self.result) if self.result is not None else 0
+
+    @property
+    def highlighted_id(self) -> str | None:
+        if not self.row_count:
+            return None
+        return self.result.index.ids[self.result.order[self.cursor]]
+
+    def paper_ids_shown(self) -> list[str]:
+        return self.result.paper_ids() if self.result is not None else []
+
+    # -- cursor ------------------------------------------------------------------------
+
+    def validate_cursor(self, cursor: int) -> int:
+        return max(0, min(cursor, self.row_count - 1)) if self.row_count else 0
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._scroll_to_cursor()
+        self.refresh()
+        self.post_message(self.Highlighted(self, self.highlighted_id))
+
+    def _scroll_to_cursor(self) -> None:
+        if self.row_count:
+            self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, force=True, immediate=True)
+
+    def action_cursor_down(self) -> None:
+        self.cursor += 1
+
+    def action_cursor_up(self) -> None:
+        self.cursor -= 1
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = self.row_count - 1
+
+    def action_page_down(self) -> None:
+        self.cursor += max(1, self.scrollable_content_region.height - 1)
+
+    def action_page_up(self) -> None:
+        self.cursor -= max(1, self.scrollable_content_region.height - 1)
+
+    def on_click(self, event: events.Click) -> None:
+        row = event.y + self.scroll_offset.y
+        if 0 <= row < self.row_count:
+            self.cursor = row
+
+    # -- selection ---------------------------------------------------------------------
+
+    def action_toggle_selection(self) -> None:
+        paper_id = self.highlighted_id
+        if paper_id is None:
+            return
+        self.selected.symmetric_difference_update({paper_id})
+        self._selection_changed()
+        self.cursor += 1
+
+    def action_select_all(self) -> None:
+        self.selected.update(self.paper_ids_shown())
+        self._selection_changed()
+
+    def action_clear_selection(self) -> None:
+        self.selected.clear()
+        self._selection_changed()
+
+    def _selection_changed(self) -> None:
+        self._rows.clear()
+        self.refresh()
+        self.post_message(self.SelectionChanged(self, len(self.selected)))
+
+    # -- rendering ---------------------------------------------------------------------
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(event.size.width, self.row_count)
+        self._rows.clear()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        row = y + self.scroll_offset.y
+        base = self.rich_style
+        if row >= self.row_count:
+            return Strip.blank(width, base)
+        number = self.result.order[row]
+        paper_id = self.result.index.ids[number]
+        annotation = self._annotation_of(paper_id) or NO_ANNOTATION
+        is_cursor = row == self.cursor
+        key = (row, paper_id, annotation, width, is_cursor, paper_id in self.selected)
+        strip = self._rows.get(key)
+        if strip is None:
+            if len(self._rows) > ROW_CACHE_SIZE:
+                self._rows.clear()
+            strip = self._render_row(row, number, paper_id, annotation, width, is_cursor, base)
+            self._rows[key] = strip
+        return strip
+
+    def _render_row(
+        self, row: int, number: int, paper_id: str, annotation: Annotation, width: int, is_cursor: bool, base: Style
+    ) -> Strip:
+        style = self.get_component_rich_style
+        marks = Text(no_wrap=True, overflow="ellipsis")
+        marks.append("● " if paper_id in self.selected else "  ", style("paper-list--selected"))
+        marks.append("★ " if annotation.starred else "  ", style("paper-list--star"))
+        marks.append(f"{STATUS_MARKS.get(annotation.status, '?')} ", style("paper-list--mark"))
+
+        title = Text(self.result.index.titles[number], no_wrap=True, overflow="ellipsis", end="")
+        match_style = style("paper-list--match")
+        for start, end in self.result.index.title_spans(number, self.result.matched_terms):
+            title.stylize(match_style, start, end)
+
+        tags = Text(" ".join(f"#{tag}" for tag in annotation.tags), style("paper-list--tags"), no_wrap=True)
+        tags_width = min(tags.cell_len, max(0, width // 3))
+        title_width = max(0, width - marks.cell_len - (tags_width + 1 if tags_width else 0))
+        title.truncate(title_width, overflow="ellipsis", pad=True)
+        line = Text.assemble(marks, title, style=base, no_wrap=True, end="")
+        if tags_width:
+            tags.truncate(tags_width, overflow="ellipsis")
+            line.append(" ")
+            line.append_text(tags)
+        fill = base
+        if is_cursor:
+            fill = base + style("paper-list--cursor")
+            line.stylize(style("paper-list--cursor"))
+        return Strip(line.render(self.app.console), line.cell_len).adjust_cell_length(width, fill)
