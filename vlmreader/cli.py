@@ -146,9 +146,8 @@ def command_tags(arguments: argparse.Namespace) -> int:
 
 
 def command_export(arguments: argparse.Namespace) -> int:
-    from vlmreader.core.bibtex import export_bibtex
+    from vlmreader.core.bibtex import export_bibtex, export_to_file
     from vlmreader.core.query import SearchEngine, parse_query
-    from vlmreader.core.storage import write_atomically
 
     library = _open_library(arguments)
     query = parse_query(" ".join(arguments.query))
@@ -156,16 +155,11 @@ def command_export(arguments: argparse.Namespace) -> int:
         raise UserError("; ".join(query.problems))
     result = SearchEngine(library).search(query)
     papers = [library.get(paper_id) for paper_id in result.paper_ids()]
-    text = export_bibtex(papers)
     if arguments.output in (None, "-"):
-        sys.stdout.write(text)
+        sys.stdout.write(export_bibtex(papers))
         return 0
-    path = Path(arguments.output).expanduser()
-    try:
-        write_atomically(path, text.encode("utf-8"))
-    except OSError as error:
-        raise UserError(f"cannot write {path}: {error.strerror or error}") from None
-    print(f"exported {len(papers)} papers to {path}", file=sys.stderr)
+    report = export_to_file(papers, arguments.output)
+    print(f"exported {report.written} papers to {report.path}", file=sys.stderr)
     return 0
 
 

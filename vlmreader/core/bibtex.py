@@ -255,3 +255,51 @@ def _line_of(block: model.Block) -> int:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+# -- writing files ---------------------------------------------------------------------
+
+_EXISTING_KEY = re.compile(r"^\s*@\s*\w+\s*[{(]\s*([^,\s{}()]+)\s*,", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    """What `export_to_file` wrote."""
+
+    path: str
+    written: int
+    already_there: int = 0
+
+
+def export_to_file(papers: Iterable[Paper], path, append: bool = False) -> ExportReport:
+    """Write the papers' BibTeX to `path` atomically: the old file survives any failure.
+
+    With `append`, entries whose key the file already has are left out rather than
+    duplicated. Raises `UserError` with a one-line reason when the file cannot be written.
+    """
+    from pathlib import Path
+
+    from vlmreader.core.storage import write_atomically
+
+    target = Path(path).expanduser()
+    papers = list({paper.id: paper for paper in papers}.values())
+    existing = ""
+    if append and target.exists():
+        try:
+            existing = target.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise UserError(f"cannot read {target}: {getattr(error, 'strerror', None) or error}") from None
+    present = {key.casefold() for key in _EXISTING_KEY.findall(existing)}
+    fresh = [paper for paper in papers if paper.key.casefold() not in present]
+    text = export_bibtex(fresh)
+    if existing and text:
+        text = existing.rstrip("\n") + "\n\n" + text
+    elif existing:
+        text = existing
+    if target.is_dir():
+        raise UserError(f"cannot write {target}: it is a folder")
+    try:
+        write_atomically(target, text.encode("utf-8"))
+    except OSError as error:
+        raise UserError(f"cannot write {target}: {error.strerror or error}") from None
+    return ExportReport(str(target), len(fresh), len(papers) - len(fresh))

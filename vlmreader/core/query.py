@@ -37,7 +37,9 @@ TITLE, KEY, ABSTRACT, TAGS, NOTE = range(5)
 FIELD_WEIGHTS = {TITLE: 10.0, KEY: 7.0, TAGS: 6.0, NOTE: 3.0, ABSTRACT: 1.5}
 
 EXACT, PREFIX_BASE, ONE_TYPO, TWO_TYPOS, TYPO_PREFIX = 1.0, 0.7, 0.6, 0.45, 0.4
-RERANK_DEPTH = 300
+RERANK_DEPTH = 100
+MENTION_TERMS_PER_WORD = 3
+MATCH_CACHE_SIZE = 4096
 MODEL_NAME_BONUS = 40.0
 MODEL_NAME_PREFIX_BONUS = 12.0
 WHOLE_TITLE_BONUS = 8.0
@@ -174,7 +176,8 @@ class SearchIndex:
         self._by_length: dict[int, list[str]] = {}
         for term in self.vocabulary:
             self._by_length.setdefault(len(term), []).append(term)
-        self._prefixes_by_length: dict[int, list[str]] = {}
+        self._candidates_cache: dict[tuple, list[str]] = {}
+        self._matches_cache: dict[str, dict[str, float]] = {}
         self._model_names = [_model_name(title) for title in self.titles]
         self.annotations: dict[int, Annotation] = {}
         self.user_postings: dict[int, dict[str, list[int]]] = {TAGS: {}, NOTE: {}}
@@ -194,6 +197,7 @@ class SearchIndex:
                 for term in set(search_terms(text)):
                     table.setdefault(term, []).append(number)
         self.user_postings = {TAGS: tag_postings, NOTE: note_postings}
+        self._matches_cache = {}
         self._user_vocabulary = sorted((set(tag_postings) | set(note_postings)) - set(self.document_frequency))
 
     # -- term matching ---------------------------------------------------------------
@@ -214,44 +218,63 @@ class SearchIndex:
             matches.append(term)
         return matches
 
-    def _prefixes(self, length: int) -> list[str]:
-        """Every distinct `length`-character prefix of a longer term (cached per length)."""
-        prefixes = self._prefixes_by_length.get(length)
+    def _fuzzy_candidates(self, length: int, max_typos: int) -> list[str]:
+        """Terms within `max_typos` of `length` characters (cached per length)."""
+        key = (length, max_typos)
+        candidates = self._candidates_cache.get(key)
+        if candidates is None:
+            candidates = [
+                term for size in range(length - max_typos, length + max_typos + 1) for term in self._by_length.get(size, ())
+            ]
+            self._candidates_cache[key] = candidates
+        return candidates
+
+    def _prefix_candidates(self, length: int) -> list[str]:
+        """Every distinct prefix, one character shorter to one longer than `length`, of a longer term."""
+        key = ("prefixes", length)
+        prefixes = self._candidates_cache.get(key)
         if prefixes is None:
-            prefixes = sorted({term[:length] for term in self.vocabulary if len(term) > length})
-            self._prefixes_by_length[length] = prefixes
+            prefixes = sorted(
+                {term[:size] for term in self.vocabulary for size in (length - 1, length, length + 1) if len(term) > size}
+            )
+            self._candidates_cache[key] = prefixes
         return prefixes
 
-    def term_matches(self, word: str, allow_prefix: bool = True, allow_typos: bool = True) -> dict[str, float]:
-        """Index terms that `word` stands for, with a match quality in (0, 1]."""
+    def term_matches(self, word: str) -> dict[str, float]:
+        """Index terms that `word` stands for, with a match quality in (0, 1] (cached per word)."""
+        matches = self._matches_cache.get(word)
+        if matches is None:
+            if len(self._matches_cache) > MATCH_CACHE_SIZE:
+                self._matches_cache.clear()
+            matches = self._matches_cache[word] = self._find_term_matches(word)
+        return matches
+
+    def _find_term_matches(self, word: str) -> dict[str, float]:
         matches: dict[str, float] = {}
         user_vocabulary = self._user_vocabulary
         if word in self.document_frequency or any(word in table for table in self.user_postings.values()):
             matches[word] = EXACT
-        if allow_prefix and len(word) >= 2:
+        if len(word) >= 2:
             for vocabulary in (self.vocabulary, user_vocabulary):
                 for term in self._prefix_matches(word, vocabulary):
                     if term != word:
                         matches.setdefault(term, PREFIX_BASE + 0.25 * len(word) / len(term))
-        if allow_typos and len(word) >= 4:
-            max_typos = 2 if len(word) >= 8 else 1
-            candidates: list[str] = []
-            for length in range(len(word) - max_typos, len(word) + max_typos + 1):
-                candidates.extend(self._by_length.get(length, ()))
-            candidates.extend(user_vocabulary)
+        if len(word) < 4:
+            return matches
+        max_typos = 2 if len(word) >= 8 else 1
+        for candidates in (self._fuzzy_candidates(len(word), max_typos), user_vocabulary):
             for term, distance, _ in process.extract(
                 word, candidates, scorer=OSA.distance, score_cutoff=max_typos, limit=None
             ):
                 if distance:
                     matches.setdefault(term, ONE_TYPO if distance == 1 else TWO_TYPOS)
-            if allow_prefix and len(word) >= 5:
-                # A typo in a word still being typed: 'halucin' is one edit from 'hallucin...'.
-                prefixes = [p for length in (len(word) - 1, len(word), len(word) + 1) for p in self._prefixes(length)]
-                for prefix, distance, _ in process.extract(
-                    word, prefixes, scorer=OSA.distance, score_cutoff=1, limit=None
-                ):
-                    for term in self._prefix_matches(prefix, self.vocabulary):
-                        matches.setdefault(term, TYPO_PREFIX)
+        if len(word) >= 5:
+            # A typo in a word still being typed: 'halucin' is one edit from 'hallucin...'.
+            for prefix, _, _ in process.extract(
+                word, self._prefix_candidates(len(word)), scorer=OSA.distance, score_cutoff=1, limit=None
+            ):
+                for term in self._prefix_matches(prefix, self.vocabulary):
+                    matches.setdefault(term, TYPO_PREFIX)
         return matches
 
     def word_scores(self, matches: dict[str, float]) -> dict[int, float]:
@@ -423,7 +446,12 @@ class SearchIndex:
         head, tail = order[:RERANK_DEPTH], order[RERANK_DEPTH:]
         typed = "".join(words)
         close_matches = [{t for t, quality in matches.items() if quality >= PREFIX_BASE} for matches in word_matches]
-        every_match = set().union(*word_matches)
+        # Counting mentions is a lookup per (paper, term): count only each word's best terms.
+        mention_terms = {
+            term
+            for matches in word_matches
+            for term in sorted(matches, key=matches.__getitem__, reverse=True)[:MENTION_TERMS_PER_WORD]
+        }
         abstracts = self.corpus.tables[index.ABSTRACT]
         for number in head:
             bonus = 0.0
@@ -435,7 +463,7 @@ class SearchIndex:
             title_terms = set(search_terms(self.titles[number]))
             if all(title_terms & matches for matches in close_matches):
                 bonus += WHOLE_TITLE_BONUS * len(words)
-            mentions = sum(abstracts.count(term, number) for term in every_match)
+            mentions = sum(abstracts.count(term, number) for term in mention_terms)
             bonus += ABSTRACT_MENTION_BONUS * min(mentions, MAX_COUNTED_MENTIONS)
             scores[number] += bonus
         head.sort(key=scores.__getitem__, reverse=True)

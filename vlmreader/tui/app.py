@@ -7,6 +7,9 @@ the library itself is only touched from the event loop (see `Library`'s threadin
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from rich.markup import escape
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -14,18 +17,20 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Footer
 
-from vlmreader.core.models import Annotation
+from vlmreader.core.models import STATUSES, Annotation, UserError
 from vlmreader.core.query import SearchEngine, SearchResult, parse_query
 from vlmreader.core.store import Library
 from vlmreader.resources import styles_dir
-from vlmreader.tui.widgets.detail_pane import DetailPane, NoteEditor
-from vlmreader.tui.widgets.paper_list import PaperList
-from vlmreader.tui.widgets.search_bar import SearchBar
+from vlmreader.tui.screens import AddTagsScreen, ExportRequest, ExportScreen, HelpScreen, RemoveTagScreen
+from vlmreader.tui.widgets import DetailPane, NoteEditor, PaperList, SearchBar
+from vlmreader.tui.widgets.sidebar import Sidebar, SidebarCounts
 
 STATUS_CYCLE = {"unread": "queued", "queued": "reading", "reading": "read", "read": "unread", "skipped": "queued"}
 MAX_UNDO_STEPS = 100
 NARROW_WIDTH = 100
-"""Below this many columns the detail pane goes under the list instead of beside it."""
+"""Below this many columns the detail pane goes under the list and the sidebar starts hidden."""
+DEFAULT_EXPORT_FILE = "references.bib"
+_SIDEBAR_FILTER = re.compile(r'(?<!\S)(?:is|in|tag):(?:"[^"]*"|\S+)\s*')
 
 
 class VlmReaderApp(App):
@@ -42,8 +47,15 @@ class VlmReaderApp(App):
         Binding("s", "toggle_star", "Star", tooltip="Star or unstar"),
         Binding("r", "cycle_status", "Status", tooltip="unread → queued → reading → read"),
         Binding("x", "skip", "Skip", tooltip="Mark as skipped (not relevant)"),
+        Binding("t", "add_tags", "Tag", tooltip="Add tags (comma-separated, with completion)"),
+        Binding("T", "remove_tag", "Untag", show=False, tooltip="Remove a tag"),
         Binding("n", "edit_note", "Note", tooltip="Write a note on the highlighted paper"),
+        Binding("e", "export", "Export", tooltip="Export the selection (or the highlighted paper) to a .bib file"),
+        Binding("y", "copy_bibtex", "Copy", tooltip="Copy the selection's BibTeX to the clipboard"),
+        Binding("o", "open_url", "Open", show=False, tooltip="Open the paper's url in the browser"),
         Binding("u", "undo", "Undo", tooltip="Undo the last annotation change"),
+        Binding("b", "toggle_sidebar", "Sidebar", show=False, tooltip="Show or hide the sidebar"),
+        Binding("question_mark", "help", "Help", tooltip="Every key"),
     ]
 
     def __init__(self, library: Library):
@@ -52,19 +64,23 @@ class VlmReaderApp(App):
         self.engine = SearchEngine(library)
         self._undo: list[dict[str, Annotation]] = []
         self._search_serial = 0
+        self._collection_counts: tuple[int, list[tuple[str, int]]] = (-1, [])
 
     # -- layout ------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield SearchBar(id="search-bar")
         with Horizontal(id="main"):
+            yield Sidebar(id="sidebar")
             yield PaperList(self.library.annotation, id="papers")
             yield DetailPane(id="detail")
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one(Sidebar).display = self.size.width >= NARROW_WIDTH
         self.paper_list.focus()
         self._show_result(self.engine.search(""))
+        self._update_sidebar()
 
     def on_resize(self) -> None:
         self.screen.set_class(self.size.width < NARROW_WIDTH, "-narrow")
@@ -107,6 +123,7 @@ class VlmReaderApp(App):
     def _research(self) -> None:
         """Search again after annotations changed (filters like is:starred depend on them)."""
         keep = self.paper_list.highlighted_id
+        self._search_serial += 1
         self._show_result(self.engine.search(self.search_bar.text), keep_paper=keep)
 
     @on(PaperList.Highlighted)
@@ -117,6 +134,38 @@ class VlmReaderApp(App):
     @on(PaperList.SelectionChanged)
     def _selection_changed(self) -> None:
         self._update_count()
+
+    # -- the sidebar ---------------------------------------------------------------------
+
+    def _update_sidebar(self) -> None:
+        if self._collection_counts[0] != self.library.papers_version:
+            self._collection_counts = (self.library.papers_version, self.library.collection_counts())
+        annotations = self.library.annotations().values()
+        statuses = {status: 0 for status in STATUSES}
+        for annotation in annotations:
+            statuses[annotation.status] += 1
+        statuses["unread"] = len(self.library) - sum(statuses.values()) + statuses["unread"]
+        self.query_one(Sidebar).show_counts(
+            SidebarCounts(
+                total=len(self.library),
+                starred=sum(1 for annotation in annotations if annotation.starred),
+                statuses=statuses,
+                collections=self._collection_counts[1],
+                tags=self.library.tag_counts(),
+            )
+        )
+
+    @on(Sidebar.FilterChosen)
+    def _filter_chosen(self, event: Sidebar.FilterChosen) -> None:
+        words = _SIDEBAR_FILTER.sub("", self.search_bar.text).strip()
+        self.search_bar.set_text(" ".join(part for part in (event.query_filter, words) if part) + " ")
+        self.paper_list.focus()
+
+    def action_toggle_sidebar(self) -> None:
+        sidebar = self.query_one(Sidebar)
+        sidebar.display = not sidebar.display
+        if sidebar.display:
+            sidebar.focus()
 
     # -- annotating --------------------------------------------------------------------
 
@@ -134,13 +183,17 @@ class VlmReaderApp(App):
         before = {paper_id: self.library.annotation(paper_id) for paper_id in paper_ids}
         try:
             change(paper_ids)
-        except Exception as error:  # noqa: BLE001 - shown, never a crash
+        except UserError as error:
             self.notify(escape(str(error)), title="Not saved", severity="error")
             return
         self._undo.append(before)
         del self._undo[:-MAX_UNDO_STEPS]
+        self._after_annotation_change()
+
+    def _after_annotation_change(self) -> None:
         self.paper_list.refresh_rows()
         self._research()
+        self._update_sidebar()
 
     def action_toggle_star(self) -> None:
         targets = self._targets()
@@ -157,14 +210,42 @@ class VlmReaderApp(App):
     def action_skip(self) -> None:
         self._annotate(self._targets(), lambda ids: self.library.set_status(ids, "skipped"))
 
+    def action_add_tags(self) -> None:
+        targets = self._targets()
+        if not targets:
+            return
+
+        def add(tags: list[str] | None) -> None:
+            if tags:
+                self._annotate(targets, lambda ids: self.library.add_tags(ids, tags))
+
+        known = [tag for tag, _ in self.library.tag_counts()]
+        self.push_screen(AddTagsScreen(len(targets), known), add)
+
+    def action_remove_tag(self) -> None:
+        targets = self._targets()
+        tags = list(dict.fromkeys(tag for pid in targets for tag in self.library.annotation(pid).tags))
+        if not tags:
+            self.notify("No tags to remove.")
+            return
+
+        def remove(tag: str | None) -> None:
+            if tag:
+                self._annotate(targets, lambda ids: self.library.remove_tags(ids, [tag]))
+
+        self.push_screen(RemoveTagScreen(tags), remove)
+
     def action_undo(self) -> None:
         if not self._undo:
             self.notify("Nothing to undo.")
             return
         previous = self._undo.pop()
-        self.library.restore_annotations(previous)
-        self.paper_list.refresh_rows()
-        self._research()
+        try:
+            self.library.restore_annotations(previous)
+        except UserError as error:
+            self.notify(escape(str(error)), title="Not undone", severity="error")
+            return
+        self._after_annotation_change()
         self.notify(f"Undone ({len(previous)} paper{'s' if len(previous) > 1 else ''}).")
 
     @on(NoteEditor.Saved)
@@ -172,7 +253,58 @@ class VlmReaderApp(App):
         if event.paper_id in self.library:
             self._annotate([event.paper_id], lambda ids: self.library.set_note(ids[0], event.text))
 
-    # -- focus ---------------------------------------------------------------------------
+    # -- BibTeX out ----------------------------------------------------------------------
+
+    def _bibtex_papers(self):
+        return [self.library.get(paper_id) for paper_id in self._targets()]
+
+    def action_export(self) -> None:
+        papers = self._bibtex_papers()
+        if not papers:
+            return
+
+        def export(request: ExportRequest) -> str | None:
+            from vlmreader.core.bibtex import export_to_file
+
+            try:
+                report = export_to_file(papers, request.path, append=request.append)
+            except UserError as error:
+                return str(error)
+            skipped = f" ({report.already_there} already there)" if report.already_there else ""
+            self.notify(escape(f"Exported {report.written} paper{'s' if report.written != 1 else ''} to {report.path}{skipped}"))
+            return None
+
+        self.push_screen(ExportScreen(len(papers), str(Path.cwd() / DEFAULT_EXPORT_FILE), export))
+
+    def action_copy_bibtex(self) -> None:
+        papers = self._bibtex_papers()
+        if not papers:
+            return
+        from vlmreader.core.bibtex import export_bibtex
+
+        text = export_bibtex(papers)
+        count = f"{len(papers)} BibTeX entr{'ies' if len(papers) != 1 else 'y'}"
+        try:
+            import pyperclip
+
+            pyperclip.copy(text)
+        except Exception:  # noqa: BLE001 - pyperclip raises its own types, or fails to import a backend
+            # No clipboard program (a server, SSH): ask the terminal to copy, with OSC 52.
+            self.copy_to_clipboard(text)
+            self.notify(f"Copied {count} through the terminal (OSC 52): no system clipboard was found.")
+        else:
+            self.notify(f"Copied {count} to the clipboard.")
+
+    def action_open_url(self) -> None:
+        paper_id = self.paper_list.highlighted_id
+        url = self.library.get(paper_id).url if paper_id else ""
+        if not url:
+            self.notify("This paper has no url.", severity="warning")
+            return
+        self.open_url(url)
+        self.notify(escape(f"Opening {url}"))
+
+    # -- focus and help -----------------------------------------------------------------
 
     def action_focus_search(self) -> None:
         self.search_bar.input.focus()
@@ -184,8 +316,17 @@ class VlmReaderApp(App):
         if self.paper_list.highlighted_id:
             self.query_one(NoteEditor).focus()
 
+    def action_help(self) -> None:
+        """List every key that applies where the focus is, from the active bindings."""
+        by_action: dict[tuple, list] = {}
+        for key, active in self.active_bindings.items():
+            binding = active.binding
+            entry = by_action.setdefault((active.node, binding.action), [[], binding.description, binding.tooltip])
+            entry[0].append(self.get_key_display(binding) if binding.key == key else key)
+        rows = [(", ".join(dict.fromkeys(keys)), description, tooltip) for keys, description, tooltip in by_action.values()]
+        self.push_screen(HelpScreen(rows))
+
 
 def make_app(library: Library) -> VlmReaderApp:
     """The app over `library` (tests pass a library in a temporary home)."""
     return VlmReaderApp(library)
-

@@ -1,0 +1,163 @@
+"""Tags, export, clipboard, url, help and sidebar, driven through the pilot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import bibtexparser
+import pytest
+
+from vlmreader.core.store import Library
+from vlmreader.tui.app import make_app
+from vlmreader.tui.screens import ExportScreen, HelpScreen
+from vlmreader.tui.widgets import PaperList
+from vlmreader.tui.widgets.sidebar import Sidebar
+
+from .conftest import list_rows, settle, text_of
+from .test_main_screen import type_query
+
+
+async def type_text(pilot, text: str) -> None:
+    for character in text:
+        await pilot.press({" ": "space", ",": "comma", "/": "slash", ".": "full_stop", "-": "minus"}.get(character, character))
+
+
+async def test_add_tags_with_completion_and_remove_one(library: Library):
+    library.add_tags([library.resolve("mm-vet").id], ["benchmark-suite"])
+    app = make_app(library)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await type_query(pilot, "dragonfly")
+        await pilot.press("t")
+        await type_text(pilot, "to-cite, bench")
+        await pilot.press("right")  # accept the completion
+        await pilot.press("enter")
+        await settle(pilot)
+        assert library.resolve("dragonfly").tags == ("to-cite", "benchmark-suite")
+        assert "#to-cite #benchmark-suite" in list_rows(app)[0]
+        await pilot.press("T")
+        await settle(pilot)
+        await pilot.press("down", "enter")  # the second tag
+        await settle(pilot)
+        assert library.resolve("dragonfly").tags == ("to-cite",)
+        await pilot.press("u")
+        await settle(pilot)
+        assert library.resolve("dragonfly").tags == ("to-cite", "benchmark-suite")
+
+
+async def test_export_the_selection_to_a_file(library: Library, tmp_path: Path):
+    app = make_app(library)
+    target = tmp_path / "out" / "refs.bib"
+    target.parent.mkdir()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await type_query(pilot, "hallucination")
+        await pilot.press("space", "space")
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, ExportScreen)
+        await pilot.press("ctrl+a", "ctrl+k")
+        await type_text(pilot, str(target))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, ExportScreen)
+        assert any(f"Exported 2 papers to {target}" in n.message for n in app._notifications)
+    parsed = bibtexparser.parse_string(target.read_text())
+    assert len(parsed.entries) == 2 and not parsed.failed_blocks
+
+
+async def test_a_failed_export_keeps_the_dialog_and_loses_nothing(library: Library, tmp_path: Path):
+    app = make_app(library)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press("ctrl+a", "ctrl+k")
+        await type_text(pilot, "/no/such/folder/refs.bib")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ExportScreen)
+        assert "cannot write /no/such/folder/refs.bib" in text_of(app.screen, "#export-error")
+        assert app.screen.query_one("#export-path").value == "/no/such/folder/refs.bib"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, ExportScreen)
+
+
+async def test_copy_falls_back_to_osc52_without_a_system_clipboard(library: Library, monkeypatch):
+    import pyperclip
+
+    def no_clipboard(text):
+        raise pyperclip.PyperclipException("no copy/paste mechanism")
+
+    monkeypatch.setattr(pyperclip, "copy", no_clipboard)
+    app = make_app(library)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await type_query(pilot, "dragonfly")
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.clipboard.startswith("@misc{dragonfly,")
+        assert any("OSC 52" in n.message for n in app._notifications)
+
+
+async def test_copy_uses_the_system_clipboard_when_there_is_one(library: Library, monkeypatch):
+    import pyperclip
+
+    copied = []
+    monkeypatch.setattr(pyperclip, "copy", copied.append)
+    app = make_app(library)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await type_query(pilot, "mmvet")
+        await pilot.press("y")
+        await settle(pilot)
+        assert copied and copied[0].startswith("@misc{mm-vet,")
+        assert any("Copied 1 BibTeX entry to the clipboard" in n.message for n in app._notifications)
+
+
+async def test_open_url(library: Library, monkeypatch):
+    app = make_app(library)
+    opened = []
+    monkeypatch.setattr(app, "open_url", lambda url, **kw: opened.append(url))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await type_query(pilot, "dragonfly")
+        await pilot.press("o")
+        assert opened == ["https://github.com/togethercomputer/Dragonfly"]
+
+
+async def test_help_lists_the_keys(library: Library):
+    app = make_app(library)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        shown = "\n".join(" | ".join(row) for row in app.screen.bindings)
+        for expected in ("Star", "Status", "Skip", "Tag", "Export", "Copy", "Undo", "Select", "Search"):
+            assert expected in shown
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_the_sidebar_puts_its_filter_in_the_search_bar(library: Library):
+    library.set_starred([library.resolve("dragonfly").id], True)
+    app = make_app(library)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        sidebar = app.query_one(Sidebar)
+        assert sidebar.display
+        sidebar.focus()
+        await pilot.press("down", "enter")  # Starred
+        await settle(pilot)
+        assert app.query_one("#query").value.strip() == "is:starred"
+        assert text_of(app, "#count") == "1 of 452"
+        assert "Dragonfly" in list_rows(app)[0]
+        await pilot.press("b")
+        assert not sidebar.display
+
+
+@pytest.mark.parametrize("size", [(80, 24)])
+async def test_the_sidebar_starts_hidden_on_a_narrow_terminal(library: Library, size):
+    app = make_app(library)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        assert not app.query_one(Sidebar).display
+        await pilot.press("b")
+        assert app.query_one(Sidebar).display

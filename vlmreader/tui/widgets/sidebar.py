@@ -1,0 +1,93 @@
+"""The sidebar: views, collections and tags, each with a live count.
+
+Choosing an entry posts `Sidebar.FilterChosen`; the app puts the filter in the search bar, so
+what the list shows is always what the query says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+VIEWS = [
+    ("All", ""),
+    ("Starred", "is:starred"),
+    ("Unread", "is:unread"),
+    ("Queued", "is:queued"),
+    ("Reading", "is:reading"),
+    ("Read", "is:read"),
+    ("Skipped", "is:skipped"),
+]
+
+
+LABEL_WIDTH = 17
+
+
+@dataclass(frozen=True)
+class SidebarCounts:
+    total: int
+    starred: int
+    statuses: dict[str, int]
+    collections: list[tuple[str, int]]
+    tags: list[tuple[str, int]]
+
+
+class Sidebar(OptionList):
+    """A list of filters with counts."""
+
+    @dataclass
+    class FilterChosen(Message):
+        """Show what `query_filter` selects ('' for everything)."""
+
+        query_filter: str
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._filters: dict[str, str] = {}
+
+    def show_counts(self, counts: SidebarCounts) -> None:
+        highlighted = self.highlighted_option.id if self.highlighted_option is not None else None
+        options: list[Option | None] = []
+        self._filters = {}
+
+        def add(option_id: str, label: str, count: int, query_filter: str) -> None:
+            if len(label) > LABEL_WIDTH:
+                label = label[: LABEL_WIDTH - 1] + "…"
+            line = Text(label.ljust(LABEL_WIDTH))
+            line.append(f"{count:>5}", style="dim")
+            options.append(Option(line, id=option_id))
+            self._filters[option_id] = query_filter
+
+        for label, query_filter in VIEWS:
+            if not query_filter:
+                count = counts.total
+            elif query_filter == "is:starred":
+                count = counts.starred
+            else:
+                count = counts.statuses.get(query_filter.removeprefix("is:"), 0)
+            add(f"view-{label}", label, count, query_filter)
+        options.append(None)
+        options.append(Option(Text("Collections", style="bold"), id="heading-collections", disabled=True))
+        for name, count in counts.collections:
+            add(f"collection-{name}", name, count, f"in:{name}")
+        if counts.tags:
+            options.append(None)
+            options.append(Option(Text("Tags", style="bold"), id="heading-tags", disabled=True))
+            for tag, count in counts.tags:
+                add(f"tag-{tag}", f"#{tag}", count, f"tag:{tag}")
+        self.clear_options()
+        self.add_options(options)
+        if highlighted is not None and highlighted in self._filters:
+            self.highlighted = self.get_option_index(highlighted)
+        else:
+            self.highlighted = 0
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        query_filter = self._filters.get(event.option.id or "")
+        if query_filter is not None:
+            self.post_message(self.FilterChosen(query_filter))
