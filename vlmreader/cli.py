@@ -27,8 +27,9 @@ def _open_library(arguments: argparse.Namespace):
     return Library(home, bundled_pages=corpus.bundled_pages(data_dir()))
 
 
-def _print_json(value) -> None:
-    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
+def _print_json(value, indent: int | None = 2) -> None:
+    """Print `value` as JSON; `indent=None` uses the fast C encoder, for long outputs."""
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=indent))
     sys.stdout.write("\n")
 
 
@@ -51,12 +52,12 @@ def command_search(arguments: argparse.Namespace) -> int:
     if query.problems:
         raise UserError("; ".join(query.problems))
     result = SearchEngine(library).search(query)
-    hits = result.hits(arguments.limit)
+    hits = result.scored_ids(arguments.limit)
     if arguments.json:
-        _print_json([library.get(hit.paper_id).to_json() | {"score": hit.score} for hit in hits])
+        _print_json([library.get(paper_id).to_json() | {"score": score} for paper_id, score in hits], indent=None)
         return 0
-    for hit in hits:
-        print(_paper_line(library.get(hit.paper_id)))
+    for paper_id, _ in hits:
+        print(_paper_line(library.get(paper_id)))
     shown = len(hits)
     if shown < len(result):
         print(f"({shown} of {len(result)} matches shown; --limit N shows more)", file=sys.stderr)

@@ -21,7 +21,7 @@ from vlmreader.core.text import search_terms
 
 TITLE, KEY, ABSTRACT = "title", "key", "abstract"
 CORPUS_FIELDS = (TITLE, KEY, ABSTRACT)
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 MAX_COUNT = 255
 
 
@@ -79,9 +79,13 @@ class PostingsTable:
 class CorpusIndex:
     """Postings of every title, key and abstract term, and each term's document frequency."""
 
-    def __init__(self, tables: dict[str, PostingsTable], document_frequency: dict[str, int]):
+    def __init__(
+        self, tables: dict[str, PostingsTable], document_frequency: dict[str, int], vocabulary: list[str] | None = None
+    ):
         self.tables = tables
         self.document_frequency = document_frequency
+        self.vocabulary = vocabulary if vocabulary is not None else sorted(document_frequency)
+        """Every term, sorted (for prefix lookups by bisection)."""
 
     @classmethod
     def build(cls, records: list[PaperRecord]) -> CorpusIndex:
@@ -119,7 +123,7 @@ class CorpusIndex:
 
     def save(self, path: Path, source: object) -> None:
         """Write the index to `path`, valid while the library's file signature is `source`."""
-        vocabulary = list(self.document_frequency)
+        vocabulary = self.vocabulary
         header = {
             "format": INDEX_FORMAT,
             "version": __version__,
@@ -131,10 +135,10 @@ class CorpusIndex:
             },
         }
         frequencies = array("i", (self.document_frequency[term] for term in vocabulary))
-        blobs = [frequencies.tobytes()]
+        blobs = [json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n", frequencies.tobytes()]
         for table in self.tables.values():
             blobs.extend(a.tobytes() for a in table.arrays())
-        write_atomically(path, json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n" + b"".join(blobs))
+        write_atomically(path, b"".join(blobs))
 
     @classmethod
     def load(cls, path: Path, source: object) -> CorpusIndex | None:
@@ -160,7 +164,7 @@ class CorpusIndex:
                     tables[name] = PostingsTable(spec["terms"], offsets, numbers, counts)
         except (OSError, ValueError, KeyError, TypeError, EOFError):
             return None
-        return cls(tables, dict(zip(vocabulary, frequencies)))
+        return cls(tables, dict(zip(vocabulary, frequencies)), vocabulary)
 
 
 def _read_array(file, typecode: str, length: int) -> array:

@@ -40,6 +40,14 @@ EXACT, PREFIX_BASE, ONE_TYPO, TWO_TYPOS, TYPO_PREFIX = 1.0, 0.7, 0.6, 0.45, 0.4
 RERANK_DEPTH = 100
 MENTION_TERMS_PER_WORD = 3
 MATCH_CACHE_SIZE = 4096
+MIN_OPEN_PREFIX = 3
+"""A word still being typed matches every completion from this many characters on."""
+SHORT_EXTENSION = 3
+"""Other words match completions at most this much longer: plurals and -ing forms."""
+MAX_COMPLETIONS = 200
+"""Of more completions, only the most frequent count: 'vi' should not weigh 1,400 terms."""
+KNOWN_WORD_FREQUENCY = 2
+"""A word in at least this many papers is not looked up as a typo of another."""
 MODEL_NAME_BONUS = 40.0
 MODEL_NAME_PREFIX_BONUS = 12.0
 WHOLE_TITLE_BONUS = 8.0
@@ -143,6 +151,11 @@ class SearchResult:
         ids = self.index.ids
         return [ids[n] for n in self.order[:limit]]
 
+    def scored_ids(self, limit: int | None = None) -> list[tuple[str, float]]:
+        """(paper id, score) of the best `limit` hits, without computing highlight spans."""
+        ids = self.index.ids
+        return [(ids[n], round(self.scores.get(n, 0.0), 3)) for n in self.order[:limit]]
+
     def hit(self, position: int) -> Hit:
         number = self.order[position]
         return Hit(
@@ -172,13 +185,13 @@ class SearchIndex:
         self.collections = [record.collections for record in records]
         self.corpus = corpus_index or CorpusIndex.build(records)
         self.document_frequency = self.corpus.document_frequency
-        self.vocabulary: list[str] = sorted(self.document_frequency)
+        self.vocabulary: list[str] = self.corpus.vocabulary
         self._by_length: dict[int, list[str]] = {}
         for term in self.vocabulary:
             self._by_length.setdefault(len(term), []).append(term)
         self._candidates_cache: dict[tuple, list[str]] = {}
         self._matches_cache: dict[str, dict[str, float]] = {}
-        self._model_names = [_model_name(title) for title in self.titles]
+        self._model_names: dict[int, str] = {}
         self.annotations: dict[int, Annotation] = {}
         self.user_postings: dict[int, dict[str, list[int]]] = {TAGS: {}, NOTE: {}}
         self._user_vocabulary: list[str] = []
@@ -210,13 +223,9 @@ class SearchIndex:
         yield from self.user_postings.items()
 
     def _prefix_matches(self, word: str, vocabulary: list[str]) -> list[str]:
+        """The terms of sorted `vocabulary` that start with `word`."""
         start = bisect_left(vocabulary, word)
-        matches = []
-        for term in vocabulary[start:]:
-            if not term.startswith(word):
-                break
-            matches.append(term)
-        return matches
+        return vocabulary[start : bisect_left(vocabulary, word + "\U0010ffff", start)]
 
     def _fuzzy_candidates(self, length: int, max_typos: int) -> list[str]:
         """Terms within `max_typos` of `length` characters (cached per length)."""
@@ -240,27 +249,37 @@ class SearchIndex:
             self._candidates_cache[key] = prefixes
         return prefixes
 
-    def term_matches(self, word: str) -> dict[str, float]:
-        """Index terms that `word` stands for, with a match quality in (0, 1] (cached per word)."""
-        matches = self._matches_cache.get(word)
+    def term_matches(self, word: str, last: bool = True) -> dict[str, float]:
+        """Index terms that `word` stands for, with a match quality in (0, 1] (cached).
+
+        `last` marks the word still being typed: only it matches every completion ('hallu' ->
+        'hallucination'); earlier words match only short extensions ('model' -> 'models').
+        """
+        matches = self._matches_cache.get((word, last))
         if matches is None:
             if len(self._matches_cache) > MATCH_CACHE_SIZE:
                 self._matches_cache.clear()
-            matches = self._matches_cache[word] = self._find_term_matches(word)
+            matches = self._matches_cache[(word, last)] = self._find_term_matches(word, last)
         return matches
 
-    def _find_term_matches(self, word: str) -> dict[str, float]:
+    def _find_term_matches(self, word: str, last: bool) -> dict[str, float]:
         matches: dict[str, float] = {}
         user_vocabulary = self._user_vocabulary
-        if word in self.document_frequency or any(word in table for table in self.user_postings.values()):
+        frequency = self.document_frequency.get(word, 0)
+        if frequency or any(word in table for table in self.user_postings.values()):
             matches[word] = EXACT
         if len(word) >= 2:
-            for vocabulary in (self.vocabulary, user_vocabulary):
-                for term in self._prefix_matches(word, vocabulary):
-                    if term != word:
-                        matches.setdefault(term, PREFIX_BASE + 0.25 * len(word) / len(term))
-        if len(word) < 4:
-            return matches
+            completions = self._prefix_matches(word, self.vocabulary) + self._prefix_matches(word, user_vocabulary)
+            if not last or len(word) < MIN_OPEN_PREFIX:
+                completions = [term for term in completions if len(term) <= len(word) + SHORT_EXTENSION]
+            if len(completions) > MAX_COMPLETIONS:
+                completions.sort(key=lambda term: self.document_frequency.get(term, 0), reverse=True)
+                del completions[MAX_COMPLETIONS:]
+            for term in completions:
+                if term != word:
+                    matches.setdefault(term, PREFIX_BASE + 0.25 * len(word) / len(term))
+        if len(word) < 4 or frequency >= KNOWN_WORD_FREQUENCY:
+            return matches  # a word the library knows is taken as meant, not as a typo
         max_typos = 2 if len(word) >= 8 else 1
         for candidates in (self._fuzzy_candidates(len(word), max_typos), user_vocabulary):
             for term, distance, _ in process.extract(
@@ -268,20 +287,22 @@ class SearchIndex:
             ):
                 if distance:
                     matches.setdefault(term, ONE_TYPO if distance == 1 else TWO_TYPOS)
-        if len(word) >= 5:
+        if last and len(word) >= 5:
             # A typo in a word still being typed: 'halucin' is one edit from 'hallucin...'.
             for prefix, _, _ in process.extract(
                 word, self._prefix_candidates(len(word)), scorer=OSA.distance, score_cutoff=1, limit=None
             ):
-                for term in self._prefix_matches(prefix, self.vocabulary):
+                for term in self._prefix_matches(prefix, self.vocabulary)[:MAX_COMPLETIONS]:
                     matches.setdefault(term, TYPO_PREFIX)
         return matches
 
-    def word_scores(self, matches: dict[str, float]) -> dict[int, float]:
+    def word_scores(self, matches: dict[str, float]) -> tuple[dict[int, float], list[tuple[float, set[int]]]]:
         """Each document's best score for one query word, given the terms it matched.
 
         The score is field weight x match quality x the word's rarity (over every document any
         of its terms matched), so an exact match always outranks a typo in the same field.
+        Also returns the documents grouped by score, best first, which orders a one-word query
+        without sorting.
         """
         layers = []
         for field_id, table in self._all_postings():
@@ -291,15 +312,20 @@ class SearchIndex:
                 if postings is not None:
                     layers.append((quality * weight, postings))
         layers.sort(key=lambda layer: layer[0], reverse=True)
-        best: dict[int, float] = {}
+        seen: set[int] = set()
+        groups: list[tuple[float, set[int]]] = []
         for score, postings in layers:
-            fresh = set(postings).difference(best)
+            fresh = set(postings)
+            fresh -= seen
             if fresh:
-                best.update(dict.fromkeys(fresh, score))
-        if best:
-            rarity = math.log(1.0 + len(self.ids) / len(best))
-            best = {number: score * rarity for number, score in best.items()}
-        return best
+                seen |= fresh
+                groups.append((score, fresh))
+        rarity = math.log(1.0 + len(self.ids) / len(seen)) if seen else 0.0
+        groups = [(score * rarity, fresh) for score, fresh in groups]
+        best: dict[int, float] = {}
+        for score, fresh in groups:
+            best.update(dict.fromkeys(fresh, score))
+        return best, groups
 
     def documents_with(self, term: str) -> set[int]:
         """Documents holding exactly `term` in any field."""
@@ -384,41 +410,36 @@ class SearchIndex:
 
     def search(self, query: Query) -> SearchResult:
         allowed = self._filtered(query)
-        per_word: list[dict[int, float]] = []
-        matched_terms: set[str] = set()
         words = [term for word in query.words for term in query_terms(word)]
-        word_matches = [self.term_matches(word) for word in words]
-        for matches in word_matches:
-            matched_terms.update(matches)
-            per_word.append(self.word_scores(matches))
-        for phrase in query.phrases:
-            for term in search_terms(phrase):
-                matches = {term: EXACT}
-                matched_terms.add(term)
-                per_word.append(self.word_scores(matches))
+        word_matches = [self.term_matches(word, last=position == len(words) - 1) for position, word in enumerate(words)]
+        phrase_matches = [{term: EXACT} for phrase in query.phrases for term in search_terms(phrase)]
+        matched_terms = {term for matches in word_matches + phrase_matches for term in matches}
+        per_word = [self.word_scores(matches) for matches in word_matches + phrase_matches]
+        scores: dict[int, float] = {}
         if not per_word:
             order = list(range(len(self.ids))) if allowed is None else sorted(allowed)
-            scores: dict[int, float] = {}
+            if query.excluded_phrases:
+                order = [n for n in order if self._phrases_hold(n, query)]
         else:
-            per_word.sort(key=len)
-            candidates = set(per_word[0])
-            for scores_of_word in per_word[1:]:
-                candidates.intersection_update(scores_of_word.keys())
+            candidates = set(min((best for best, _ in per_word), key=len))
+            for best, _ in per_word:
+                candidates.intersection_update(best.keys())
             if allowed is not None:
                 candidates &= allowed
             if query.phrases or query.excluded_phrases:
                 candidates = {n for n in candidates if self._phrases_hold(n, query)}
             if len(per_word) == 1:
-                only = per_word[0]
-                scores = {n: only[n] for n in candidates} if len(candidates) < len(only) else only
+                best, groups = per_word[0]
+                scores = best
+                # Groups hold documents by falling score: concatenated, they are the ranking.
+                restricted = len(candidates) < len(best)
+                order = [n for _, group in groups for n in sorted(group & candidates if restricted else group)]
             else:
-                scores = {n: sum(word_scores[n] for word_scores in per_word) for n in candidates}
-            order = sorted(candidates)
-            order.sort(key=scores.__getitem__, reverse=True)
+                scores = {n: sum(best[n] for best, _ in per_word) for n in candidates}
+                order = sorted(candidates)
+                order.sort(key=scores.__getitem__, reverse=True)
             if words:
                 order = self._rerank(order, scores, words, word_matches)
-        if not per_word and query.excluded_phrases:
-            order = [n for n in order if self._phrases_hold(n, query)]
         return SearchResult(
             query=query,
             order=order,
@@ -455,7 +476,9 @@ class SearchIndex:
         abstracts = self.corpus.tables[index.ABSTRACT]
         for number in head:
             bonus = 0.0
-            model_name = self._model_names[number]
+            model_name = self._model_names.get(number)
+            if model_name is None:
+                model_name = self._model_names[number] = _model_name(self.titles[number])
             if model_name == typed:
                 bonus += MODEL_NAME_BONUS * len(words)
             elif model_name.startswith(typed):

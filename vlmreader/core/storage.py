@@ -78,15 +78,17 @@ class AtomicJSONStorage(Storage):
 
     def read(self) -> dict[str, dict[str, Any]] | None:
         try:
-            raw = self.path.read_bytes()
+            with open(self.path, encoding="utf-8") as file:
+                data = _read_line_layout(file)
+                if data is None:  # not our one-document-per-line layout: parse it whole
+                    file.seek(0)
+                    data = json.loads(file.read())
         except FileNotFoundError:
             return None
-        except OSError as error:
-            raise LibraryFileError(self.path, error.strerror or str(error)) from None
-        try:
-            data = json.loads(raw)
         except (ValueError, UnicodeDecodeError) as error:
             raise LibraryFileError(self.path, f"it is not valid JSON ({error})") from None
+        except OSError as error:
+            raise LibraryFileError(self.path, error.strerror or str(error)) from None
         if not isinstance(data, dict) or not all(isinstance(table, dict) for table in data.values()):
             raise LibraryFileError(self.path, "it is not a vlmreader library file")
         unexpected = set(data) - self.tables if self.tables else set()
@@ -95,11 +97,62 @@ class AtomicJSONStorage(Storage):
         return data
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
-        encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         try:
-            write_atomically(self.path, encoded)
+            write_atomically(self.path, _line_layout(data).encode("utf-8"))
         except OSError as error:
             raise UserError(f"cannot write library file {self.path}: {error.strerror or error}") from None
 
     def close(self) -> None:
         pass
+
+
+def _encode(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _line_layout(data: dict[str, dict[str, Any]]) -> str:
+    """`data` as JSON with each document on a line of its own.
+
+    Still plain JSON for TinyDB and any other reader, but `_read_line_layout` can parse it one
+    line at a time, which keeps a 100,000-paper library from being held twice in memory.
+    """
+    lines = ["{"]
+    tables = list(data.items())
+    for table_number, (name, documents) in enumerate(tables):
+        lines.append(f"{_encode(name)}:{{")
+        items = list(documents.items())
+        for number, (doc_id, document) in enumerate(items):
+            comma = "," if number < len(items) - 1 else ""
+            lines.append(f"{_encode(str(doc_id))}:{_encode(document)}{comma}")
+        lines.append("}," if table_number < len(tables) - 1 else "}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _read_line_layout(file) -> dict[str, dict[str, Any]] | None:
+    """Parse the layout `_line_layout` writes, line by line; None if the file is laid out otherwise."""
+    if file.readline() != "{\n":
+        return None
+    data: dict[str, dict[str, Any]] = {}
+    table: dict[str, Any] | None = None
+    closed = False
+    for line in file:
+        if closed:
+            return None  # anything after the final brace
+        line = line.rstrip("\n")
+        if table is None:
+            if line == "}":
+                closed = True
+                continue
+            if not line.endswith(":{"):
+                return None
+            name = json.loads(line[:-2])
+            table = data.setdefault(name, {})
+        elif line in ("}", "},"):
+            table = None
+        else:
+            doc_id, separator, document = line.partition(":")
+            if not separator:
+                return None
+            table[json.loads(doc_id)] = json.loads(document.removesuffix(","))
+    return data if closed and table is None else None

@@ -107,6 +107,7 @@ class Library:
         self._records: dict[str, PaperRecord] = {}
         self._annotations: dict[str, Annotation] = {}
         self._by_key: dict[str, str] = {}
+        self._papers_meta: dict[str, Any] = {}
         self._papers_signature: tuple | None = None
         self._annotations_signature: tuple | None = None
         self.papers_version = 0
@@ -135,38 +136,45 @@ class Library:
         self._load_papers()
         if self._bundled_pages is not None:
             fingerprint = corpus.fingerprint(self._bundled_pages)
-            if self._meta(self._papers_db).get("corpus_fingerprint") != fingerprint:
+            if self._papers_meta.get("corpus_fingerprint") != fingerprint:
                 self._import_bundled_corpus(fingerprint)
         self._load_annotations()
 
-    def _meta(self, db: TinyDB) -> dict[str, Any]:
-        return dict(db.table("_meta").get(doc_id=_META_DOC_ID) or {})
+    def _read(self, db: TinyDB, path: Path) -> tuple[dict[str, Any], dict[str, dict]]:
+        """(meta, data) of a library file, read once; the schema version is checked.
 
-    def _check_schema(self, db: TinyDB, path: Path) -> None:
-        version = self._meta(db).get("schema_version", SCHEMA_VERSION)
+        The storage is read directly rather than through TinyDB's tables, which would parse
+        the file again for every table and copy every document.
+        """
+        data = db.storage.read() or {}
+        meta = dict(data.get("_meta", {}).get(str(_META_DOC_ID), {}))
+        version = meta.get("schema_version", SCHEMA_VERSION)
         if not isinstance(version, int) or version > SCHEMA_VERSION:
             raise LibraryFileError(path, f"it was written by a newer vlmreader (schema {version}); upgrade vlmreader")
+        return meta, data
 
     def _load_papers(self) -> None:
         signature = file_signature(self.papers_path)
-        # Read the storage directly: TinyDB's table API would copy every document once more.
-        data = self._papers_db.storage.read() or {}
-        self._check_schema(self._papers_db, self.papers_path)
+        meta, data = self._read(self._papers_db, self.papers_path)
+        self._set_records(data.get("papers", {}).values(), meta, signature)
+
+    def _set_records(self, documents: Iterable[dict], meta: dict[str, Any], signature: tuple | None) -> None:
         try:
-            records = [PaperRecord.from_document(doc) for doc in data.get("papers", {}).values()]
+            records = [PaperRecord.from_document(doc) for doc in documents]
         except (KeyError, TypeError, AttributeError) as error:
             raise LibraryFileError(self.papers_path, f"a paper record is malformed ({error!r})") from None
         self._records = {record.id: record for record in records}
         self._by_key = {record.key.casefold(): record.id for record in records}
+        self._papers_meta = meta
         self._papers_signature = signature
         self.papers_version += 1
 
     def _load_annotations(self) -> None:
         signature = file_signature(self.annotations_path)
-        self._check_schema(self._annotations_db, self.annotations_path)
+        _, data = self._read(self._annotations_db, self.annotations_path)
         try:
             self._annotations = {
-                doc["id"]: Annotation.from_document(doc) for doc in self._annotations_db.table("annotations").all()
+                doc["id"]: Annotation.from_document(doc) for doc in data.get("annotations", {}).values()
             }
         except (KeyError, TypeError, AttributeError) as error:
             raise LibraryFileError(self.annotations_path, f"an annotation is malformed ({error!r})") from None
@@ -343,7 +351,7 @@ class Library:
 
     # -- adding papers ---------------------------------------------------------------
 
-    def add_papers(self, offered: Iterable[NewPaper]) -> AddReport:
+    def add_papers(self, offered: Iterable[NewPaper], _meta_updates: dict[str, Any] | None = None) -> AddReport:
         """Add papers, merging each into the existing paper of the same normalized title.
 
         A merge adds collections and fills in missing fields; it never changes a citation key
@@ -390,12 +398,14 @@ class Library:
                         merged_ids.append(paper_id)
                 if new.tags or new.note:
                     annotation_changes[paper_id] = new
-            data = self._papers_db.storage.read() or {}
-            data["papers"] = {str(number): doc for number, doc in enumerate(documents.values(), start=1)}
-            meta = data.setdefault("_meta", {})
-            meta.setdefault(str(_META_DOC_ID), {})["schema_version"] = SCHEMA_VERSION
-            self._papers_db.storage.write(data)
-            self._load_papers()
+            meta = {**self._papers_meta, **(_meta_updates or {}), "schema_version": SCHEMA_VERSION}
+            self._papers_db.storage.write(
+                {
+                    "_meta": {str(_META_DOC_ID): meta},
+                    "papers": {str(number): doc for number, doc in enumerate(documents.values(), start=1)},
+                }
+            )
+            self._set_records(documents.values(), meta, file_signature(self.papers_path))
             if annotation_changes:
                 self._annotate_offered(annotation_changes)
         report.added = [self.get(pid) for pid in added_ids]
@@ -424,15 +434,12 @@ class Library:
         papers = corpus.merge_entries(pages)
         with self._acquire():
             self._load_papers()
-            if self._meta(self._papers_db).get("corpus_fingerprint") == fingerprint:
+            if self._papers_meta.get("corpus_fingerprint") == fingerprint:
                 return  # another process imported it while we waited for the lock
             self.add_papers(
-                NewPaper(title=p.title, abstract=p.abstract, url=p.url, collections=p.collections) for p in papers
+                (NewPaper(title=p.title, abstract=p.abstract, url=p.url, collections=p.collections) for p in papers),
+                _meta_updates={"corpus_fingerprint": fingerprint},
             )
-            data = self._papers_db.storage.read() or {}
-            data.setdefault("_meta", {}).setdefault(str(_META_DOC_ID), {})["corpus_fingerprint"] = fingerprint
-            self._papers_db.storage.write(data)
-            self._load_papers()
 
 
 def _annotation_doc_id(paper_id: str) -> int:
