@@ -185,7 +185,8 @@ def command_tui(arguments: argparse.Namespace) -> int:
     library = _open_library(arguments)
     from vlmreader.tui.app import make_app
 
-    make_app(library).run()
+    triage_query = " ".join(arguments.query) if getattr(arguments, "command", None) == "triage" else None
+    make_app(library, triage_query).run()
     return 0
 
 
@@ -252,6 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = add("export", command_export, "export the papers a query matches (all if none) as BibTeX")
     sub.add_argument("query", nargs="*")
     sub.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+
+    sub = add("triage", command_tui, "go through papers one at a time in the app (default: the unread ones)")
+    sub.add_argument("query", nargs="*", help="which papers, e.g. in:high-resolution is:unread")
 
     sub = add("import", command_import, "import .bib files or listing-page text files")
     sub.add_argument("files", nargs="+", metavar="FILE")

@@ -8,11 +8,12 @@ the library itself is only touched from the event loop (see `Library`'s threadin
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
 
 from rich.markup import escape
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SuspendNotSupported, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Footer
@@ -21,7 +22,17 @@ from vlmreader.core.models import STATUSES, Annotation, UserError
 from vlmreader.core.query import SearchEngine, SearchResult, parse_query
 from vlmreader.core.store import Library
 from vlmreader.resources import styles_dir
-from vlmreader.tui.screens import AddTagsScreen, ExportRequest, ExportScreen, HelpScreen, RemoveTagScreen
+from vlmreader.tui.screens import (
+    AddTagsScreen,
+    ExportRequest,
+    ExportScreen,
+    HelpScreen,
+    NoteScreen,
+    RemoveTagScreen,
+    TriageScreen,
+)
+from vlmreader.tui.commands import PaperProvider
+from vlmreader.tui.settings import load_settings, save_setting
 from vlmreader.tui.widgets import DetailPane, NoteEditor, PaperList, SearchBar
 from vlmreader.tui.widgets.sidebar import Sidebar, SidebarCounts
 
@@ -38,6 +49,7 @@ class VlmReaderApp(App):
 
     CSS_PATH = str(styles_dir() / "app.tcss")
     TITLE = "vlmreader"
+    COMMANDS = App.COMMANDS | {PaperProvider}
 
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
@@ -53,14 +65,18 @@ class VlmReaderApp(App):
         Binding("e", "export", "Export", tooltip="Export the selection (or the highlighted paper) to a .bib file"),
         Binding("y", "copy_bibtex", "Copy", tooltip="Copy the selection's BibTeX to the clipboard"),
         Binding("o", "open_url", "Open", show=False, tooltip="Open the paper's url in the browser"),
+        Binding("ctrl+e", "edit_in_editor", "Editor", show=False, tooltip="Edit the note in $EDITOR"),
+        Binding("z", "triage", "Triage", tooltip="One paper at a time, one key per decision"),
         Binding("u", "undo", "Undo", tooltip="Undo the last annotation change"),
         Binding("b", "toggle_sidebar", "Sidebar", show=False, tooltip="Show or hide the sidebar"),
         Binding("question_mark", "help", "Help", tooltip="Every key"),
     ]
 
-    def __init__(self, library: Library):
+    def __init__(self, library: Library, triage_query: str | None = None):
         super().__init__()
         self.library = library
+        self.triage_query = triage_query
+        """Start in triage mode over this query (`vlmreader triage QUERY`)."""
         self.engine = SearchEngine(library)
         self._undo: list[dict[str, Annotation]] = []
         self._search_serial = 0
@@ -77,10 +93,22 @@ class VlmReaderApp(App):
         yield Footer()
 
     def on_mount(self) -> None:
+        theme = load_settings(self.library.home).get("theme")
+        if theme in self.available_themes:
+            self.theme = theme
+        self.theme_changed_signal.subscribe(self, lambda theme: save_setting(self.library.home, "theme", theme.name))
         self.query_one(Sidebar).display = self.size.width >= NARROW_WIDTH
         self.paper_list.focus()
         self._show_result(self.engine.search(""))
         self._update_sidebar()
+        if self.triage_query is not None:
+            self.start_triage(self.triage_query or "is:unread")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The main screen's keys apply on the main screen only (not in triage or a dialog)."""
+        if action in {"quit", "help"} or len(self.screen_stack) <= 1:
+            return True
+        return False
 
     def on_resize(self) -> None:
         self.screen.set_class(self.size.width < NARROW_WIDTH, "-narrow")
@@ -195,10 +223,16 @@ class VlmReaderApp(App):
         self._research()
         self._update_sidebar()
 
+    def toggle_star(self, paper_ids: list[str]) -> None:
+        """Star the papers, or unstar them if all are starred already."""
+        star = not all(self.library.annotation(pid).starred for pid in paper_ids)
+        self._annotate(paper_ids, lambda ids: self.library.set_starred(ids, star))
+
+    def set_status(self, paper_ids: list[str], status: str) -> None:
+        self._annotate(paper_ids, lambda ids: self.library.set_status(ids, status))
+
     def action_toggle_star(self) -> None:
-        targets = self._targets()
-        star = not all(self.library.annotation(pid).starred for pid in targets)
-        self._annotate(targets, lambda ids: self.library.set_starred(ids, star))
+        self.toggle_star(self._targets())
 
     def action_cycle_status(self) -> None:
         targets = self._targets()
@@ -208,19 +242,80 @@ class VlmReaderApp(App):
         self._annotate(targets, lambda ids: self.library.set_status(ids, status))
 
     def action_skip(self) -> None:
-        self._annotate(self._targets(), lambda ids: self.library.set_status(ids, "skipped"))
+        self.set_status(self._targets(), "skipped")
 
-    def action_add_tags(self) -> None:
-        targets = self._targets()
-        if not targets:
+    def ask_for_tags(self, paper_ids: list[str], after=None) -> None:
+        """Ask for tags to add to `paper_ids`; call `after` once they are saved."""
+        if not paper_ids:
             return
 
         def add(tags: list[str] | None) -> None:
             if tags:
-                self._annotate(targets, lambda ids: self.library.add_tags(ids, tags))
+                self._annotate(paper_ids, lambda ids: self.library.add_tags(ids, tags))
+            if after is not None:
+                after()
 
         known = [tag for tag, _ in self.library.tag_counts()]
-        self.push_screen(AddTagsScreen(len(targets), known), add)
+        self.push_screen(AddTagsScreen(len(paper_ids), known), add)
+
+    def action_add_tags(self) -> None:
+        self.ask_for_tags(self._targets())
+
+    def ask_for_note(self, paper_id: str, after=None) -> None:
+        """Edit `paper_id`'s note in a dialog; call `after` once it is saved."""
+        paper = self.library.get(paper_id)
+
+        def save(text: str | None) -> None:
+            if text is not None:
+                self._annotate([paper_id], lambda ids: self.library.set_note(ids[0], text))
+            if after is not None:
+                after()
+
+        self.push_screen(NoteScreen(paper.title, paper.note), save)
+
+    def action_edit_in_editor(self) -> None:
+        """Edit the highlighted paper's note in $EDITOR, with the app suspended."""
+        paper_id = self.paper_list.highlighted_id
+        if paper_id is None:
+            return
+        import os
+        import shlex
+        import subprocess
+        import tempfile
+
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        note = self.library.get(paper_id).note
+        with tempfile.NamedTemporaryFile("w", suffix=".md", delete=False, encoding="utf-8") as file:
+            file.write(note)
+        path = Path(file.name)
+        try:
+            with self.suspend():
+                subprocess.run([*shlex.split(editor), str(path)], check=False)
+            text = path.read_text(encoding="utf-8").rstrip("\n")
+        except SuspendNotSupported:
+            self.notify("This terminal cannot hand over to an editor; press n to edit here.", severity="warning")
+            return
+        except (OSError, ValueError) as error:
+            self.notify(escape(f"Could not run {editor}: {error}"), severity="error")
+            return
+        finally:
+            path.unlink(missing_ok=True)
+        if text != note:
+            self._annotate([paper_id], lambda ids: self.library.set_note(ids[0], text))
+
+    # -- triage --------------------------------------------------------------------------
+
+    def action_triage(self) -> None:
+        """Triage the papers the query shows (the unread ones when the query is empty)."""
+        text = self.search_bar.text.strip() or "is:unread"
+        self.start_triage(text)
+
+    def start_triage(self, query: str) -> None:
+        paper_ids = self.engine.search(query).paper_ids()
+        if not paper_ids:
+            self.notify(escape(f"Nothing to triage: no paper matches {query!r}."), severity="warning")
+            return
+        self.push_screen(TriageScreen(paper_ids, query, self.library.get), lambda _: self._research())
 
     def action_remove_tag(self) -> None:
         targets = self._targets()
@@ -304,6 +399,35 @@ class VlmReaderApp(App):
         self.open_url(url)
         self.notify(escape(f"Opening {url}"))
 
+    # -- the command palette ---------------------------------------------------------------
+
+    def go_to_paper(self, paper_id: str) -> None:
+        """Clear the query and highlight `paper_id`."""
+        self.search_bar.set_text("")
+        self._search_serial += 1
+        self._show_result(self.engine.search(""), keep_paper=paper_id)
+        self.paper_list.focus()
+
+    def get_system_commands(self, screen):
+        """Textual's own commands, and every key of the main screen, prefixed by area."""
+        yield from super().get_system_commands(screen)
+        if screen is not self.screen_stack[0]:
+            return  # the palette was opened over triage or a dialog
+        areas = {
+            "toggle_star": "paper", "cycle_status": "paper", "skip": "paper", "add_tags": "paper",
+            "remove_tag": "paper", "edit_note": "paper", "edit_in_editor": "paper", "open_url": "paper",
+            "export": "export", "copy_bibtex": "export", "undo": "edit", "triage": "triage",
+            "toggle_sidebar": "view", "focus_search": "view",
+        }
+        for binding in self.BINDINGS:
+            area = areas.get(binding.action)
+            if area:
+                yield SystemCommand(
+                    f"{area}: {binding.tooltip or binding.description}",
+                    f"key {self.get_key_display(binding)}",
+                    partial(self.run_action, binding.action),
+                )
+
     # -- focus and help -----------------------------------------------------------------
 
     def action_focus_search(self) -> None:
@@ -327,6 +451,6 @@ class VlmReaderApp(App):
         self.push_screen(HelpScreen(rows))
 
 
-def make_app(library: Library) -> VlmReaderApp:
+def make_app(library: Library, triage_query: str | None = None) -> VlmReaderApp:
     """The app over `library` (tests pass a library in a temporary home)."""
-    return VlmReaderApp(library)
+    return VlmReaderApp(library, triage_query)

@@ -1,0 +1,56 @@
+"""The command palette's "go to paper" and actions, and the theme surviving a restart."""
+
+from __future__ import annotations
+
+from textual.command import CommandPalette
+
+from vlmreader.core.store import Library
+from vlmreader.tui.app import make_app
+from vlmreader.tui.widgets import PaperList
+
+from .conftest import list_rows, settle, text_of
+
+
+async def run_palette(pilot, text: str) -> None:
+    await pilot.press("ctrl+p")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, CommandPalette)
+    for character in text:
+        await pilot.press("space" if character == " " else character)
+    for _ in range(20):  # the palette searches in the background
+        await pilot.pause(0.05)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def test_go_to_a_paper_from_the_palette(library: Library):
+    app = make_app(library)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await run_palette(pilot, "dragonfli")
+        assert app.query_one(PaperList).highlighted_id == library.resolve("dragonfly").id
+        assert text_of(app, "#detail-title").startswith("Dragonfly:")
+        assert text_of(app, "#count") == "452 of 452"
+
+
+async def test_keys_are_commands_in_the_palette(library: Library):
+    app = make_app(library)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        first = app.query_one(PaperList).highlighted_id
+        await run_palette(pilot, "paper: star or unstar")
+        assert library.get(first).starred
+        assert "★" in list_rows(app)[0]
+
+
+async def test_the_theme_persists_across_runs(library: Library, bundled_pages):
+    app = make_app(library)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        assert app.theme != "nord"
+        app.theme = "nord"
+        await settle(pilot)
+    again = make_app(Library(library.home, bundled_pages=bundled_pages))
+    async with again.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        assert again.theme == "nord"

@@ -1,0 +1,32 @@
+"""Command palette: "go to paper" by fuzzy search of the library, with the app's own engine."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from rich.text import Text
+from textual.command import Hit, Hits, Provider
+
+GO_TO_LIMIT = 15
+
+
+class PaperProvider(Provider):
+    """`go to: <title>` for the best matches of what is typed (typo-tolerant, like the search)."""
+
+    async def search(self, query: str) -> Hits:
+        app = self.app
+        text = query.strip()
+        if not text:
+            return
+        result = app.engine.search(text)
+        for position, (paper_id, _) in enumerate(result.scored_ids(GO_TO_LIMIT)):
+            paper = app.library.get(paper_id)
+            display = Text("go to: ", style="dim")
+            display.append(paper.title)
+            yield Hit(
+                score=1.0 - position / (GO_TO_LIMIT + 1),
+                match_display=display,
+                command=partial(app.go_to_paper, paper_id),
+                text=f"go to: {paper.title}",
+                help=paper.key,
+            )

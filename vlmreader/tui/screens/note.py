@@ -1,0 +1,32 @@
+"""A dialog to write one paper's note (used where the detail pane is not on screen)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, TextArea
+
+
+class NoteScreen(ModalScreen[str | None]):
+    """Dismisses with the note as written when left with escape (None if unchanged)."""
+
+    BINDINGS = [Binding("escape", "done", "Save and close")]
+
+    def __init__(self, title: str, note: str) -> None:
+        super().__init__()
+        self.paper_title = title
+        self.note = note
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(f"Note on {self.paper_title}", id="dialog-title", markup=False)
+            yield TextArea(self.note, language="markdown", soft_wrap=True, id="note-text")
+
+    def on_mount(self) -> None:
+        self.query_one(TextArea).focus()
+
+    def action_done(self) -> None:
+        text = self.query_one(TextArea).text
+        self.dismiss(text if text != self.note else None)
