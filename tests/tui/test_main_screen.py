@@ -49,7 +49,8 @@ async def test_typing_searches_as_you_type(library: Library):
             await pilot.press(character)
         await settle(pilot)
         assert text_of(app, "#count") == "0 of 452"
-        assert "No paper matches" in text_of(app, "#detail-title")
+        assert text_of(app, "#detail-title") == "No paper matches 'zzqqxx'."
+        assert "Widen the query" in text_of(app, "#detail-meta")
 
 
 async def test_star_status_skip_and_undo_persist_across_restart(library: Library, bundled_pages):
@@ -93,6 +94,8 @@ async def test_cursor_keys_move_the_highlight(library: Library):
         assert paper_list.highlighted_id == first
         await pilot.press("pagedown")
         assert paper_list.cursor > 10
+        await pilot.press("pageup")
+        assert paper_list.cursor == 0
         await pilot.click(PaperList, offset=(5, 2))
         assert paper_list.cursor == paper_list.scroll_offset.y + 2
 
@@ -175,3 +178,33 @@ async def test_a_large_library_updates_as_you_type(tmp_path: Path):
         shown = int(text_of(app, "#count").split()[0])
         assert 1 <= shown < 10_000  # near misses (model4241, ...) follow the exact one
         assert "Model4242:" in list_rows(app)[0]
+
+
+async def test_a_note_is_saved_after_a_pause_in_typing(library: Library):
+    app = make_app(library)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await type_query(pilot, "dragonfly")
+        await pilot.press("n", "h", "i")
+        await pilot.pause(1.5)  # no typing for longer than the save delay
+        assert library.resolve("dragonfly").note == "hi"
+        assert app.query_one("#note").has_focus  # still writing
+
+
+async def test_ctrl_e_hands_the_note_to_the_editor_or_explains_why_not(library: Library, monkeypatch):
+    monkeypatch.setenv("EDITOR", "true")
+    app = make_app(library)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        # The headless test driver cannot suspend the app: the user is told, nothing is lost.
+        assert any("cannot hand over to an editor" in n.message for n in app._notifications)
+
+
+async def test_q_quits(library: Library):
+    app = make_app(library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.return_code == 0 and not app.is_running

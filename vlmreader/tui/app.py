@@ -157,7 +157,7 @@ class VlmReaderApp(App):
     @on(PaperList.Highlighted)
     def _show_highlighted(self) -> None:
         paper_id = self.paper_list.highlighted_id
-        self.query_one(DetailPane).show(self.library.get(paper_id) if paper_id else None)
+        self.query_one(DetailPane).show(self.library.get(paper_id) if paper_id else None, self.search_bar.text)
 
     @on(PaperList.SelectionChanged)
     def _selection_changed(self) -> None:

@@ -67,13 +67,20 @@ class DetailPane(VerticalScroll):
         yield Static(id="detail-abstract", markup=False)
         yield NoteEditor(id="note")
 
-    def show(self, paper: Paper | None) -> None:
+    def show(self, paper: Paper | None, query: str = "") -> None:
         title = self.query_one("#detail-title", Static)
         meta = self.query_one("#detail-meta", Static)
         abstract = self.query_one("#detail-abstract", Static)
         if paper is None:
-            title.update(Text("No paper matches the query."))
-            meta.update(Text("Widen it: remove a word or a filter, or press escape and / to start over."))
+            title.update(Text(f"No paper matches {query.strip()!r}." if query.strip() else "The library is empty."))
+            meta.update(
+                Text(
+                    "Widen the query: drop a word or a filter (tag:, is:, in:), or check its spelling. "
+                    "Press / then ctrl+u to start over."
+                    if query.strip()
+                    else "Import papers with `vlmreader import FILE.bib` or a listing page."
+                )
+            )
             abstract.update(Text(""))
             self.query_one(NoteEditor).show_note(None, "")
             return
