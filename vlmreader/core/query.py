@@ -40,6 +40,7 @@ EXACT, PREFIX_BASE, ONE_TYPO, TWO_TYPOS, TYPO_PREFIX = 1.0, 0.7, 0.6, 0.45, 0.4
 RERANK_DEPTH = 100
 MENTION_TERMS_PER_WORD = 3
 MATCH_CACHE_SIZE = 4096
+SCORES_CACHE_SIZE = 8
 MIN_OPEN_PREFIX = 3
 """A word still being typed matches every completion from this many characters on."""
 SHORT_EXTENSION = 3
@@ -190,7 +191,8 @@ class SearchIndex:
         for term in self.vocabulary:
             self._by_length.setdefault(len(term), []).append(term)
         self._candidates_cache: dict[tuple, list[str]] = {}
-        self._matches_cache: dict[str, dict[str, float]] = {}
+        self._matches_cache: dict[tuple[str, bool], dict[str, float]] = {}
+        self._scores_cache: dict[tuple[str, bool], tuple] = {}
         self._model_names: dict[int, str] = {}
         self.annotations: dict[int, Annotation] = {}
         self.user_postings: dict[int, dict[str, list[int]]] = {TAGS: {}, NOTE: {}}
@@ -211,6 +213,7 @@ class SearchIndex:
                     table.setdefault(term, []).append(number)
         self.user_postings = {TAGS: tag_postings, NOTE: note_postings}
         self._matches_cache = {}
+        self._scores_cache = {}
         self._user_vocabulary = sorted((set(tag_postings) | set(note_postings)) - set(self.document_frequency))
 
     # -- term matching ---------------------------------------------------------------
@@ -238,15 +241,12 @@ class SearchIndex:
             self._candidates_cache[key] = candidates
         return candidates
 
-    def _prefix_candidates(self, length: int) -> list[str]:
-        """Every distinct prefix, one character shorter to one longer than `length`, of a longer term."""
+    def _prefixes(self, length: int) -> list[str]:
+        """Every distinct `length`-character prefix of a longer term (cached per length)."""
         key = ("prefixes", length)
         prefixes = self._candidates_cache.get(key)
         if prefixes is None:
-            prefixes = sorted(
-                {term[:size] for term in self.vocabulary for size in (length - 1, length, length + 1) if len(term) > size}
-            )
-            self._candidates_cache[key] = prefixes
+            prefixes = self._candidates_cache[key] = list({term[:length] for term in self.vocabulary if len(term) > length})
         return prefixes
 
     def term_matches(self, word: str, last: bool = True) -> dict[str, float]:
@@ -278,8 +278,9 @@ class SearchIndex:
             for term in completions:
                 if term != word:
                     matches.setdefault(term, PREFIX_BASE + 0.25 * len(word) / len(term))
-        if len(word) < 4 or frequency >= KNOWN_WORD_FREQUENCY:
-            return matches  # a word the library knows is taken as meant, not as a typo
+        if len(word) < 4 or frequency >= KNOWN_WORD_FREQUENCY or (last and matches):
+            # A word the library knows, or the start of words it knows, is taken as meant.
+            return matches
         max_typos = 2 if len(word) >= 8 else 1
         for candidates in (self._fuzzy_candidates(len(word), max_typos), user_vocabulary):
             for term, distance, _ in process.extract(
@@ -289,11 +290,12 @@ class SearchIndex:
                     matches.setdefault(term, ONE_TYPO if distance == 1 else TWO_TYPOS)
         if last and len(word) >= 5:
             # A typo in a word still being typed: 'halucin' is one edit from 'hallucin...'.
-            for prefix, _, _ in process.extract(
-                word, self._prefix_candidates(len(word)), scorer=OSA.distance, score_cutoff=1, limit=None
-            ):
-                for term in self._prefix_matches(prefix, self.vocabulary)[:MAX_COMPLETIONS]:
-                    matches.setdefault(term, TYPO_PREFIX)
+            for length in (len(word) - 1, len(word), len(word) + 1):
+                for prefix, _, _ in process.extract(
+                    word, self._prefixes(length), scorer=OSA.distance, score_cutoff=1, limit=None
+                ):
+                    for term in self._prefix_matches(prefix, self.vocabulary)[:MAX_COMPLETIONS]:
+                        matches.setdefault(term, TYPO_PREFIX)
         return matches
 
     def word_scores(self, matches: dict[str, float]) -> tuple[dict[int, float], list[tuple[float, set[int]]]]:
@@ -326,6 +328,18 @@ class SearchIndex:
         for score, fresh in groups:
             best.update(dict.fromkeys(fresh, score))
         return best, groups
+
+    def _cached_word_scores(self, key: tuple[str, bool], matches: dict[str, float]):
+        """`word_scores`, remembered for the last few words: while a query is typed, the words
+        before the one being typed are scored again on every keystroke."""
+        scores = self._scores_cache.pop(key, None)
+        if scores is None:
+            scores = self.word_scores(matches)
+        self._scores_cache[key] = scores  # most recently used last
+        while len(self._scores_cache) > SCORES_CACHE_SIZE:
+            del self._scores_cache[next(iter(self._scores_cache))]
+        best, groups = scores
+        return dict(best), groups
 
     def documents_with(self, term: str) -> set[int]:
         """Documents holding exactly `term` in any field."""
@@ -414,7 +428,10 @@ class SearchIndex:
         word_matches = [self.term_matches(word, last=position == len(words) - 1) for position, word in enumerate(words)]
         phrase_matches = [{term: EXACT} for phrase in query.phrases for term in search_terms(phrase)]
         matched_terms = {term for matches in word_matches + phrase_matches for term in matches}
-        per_word = [self.word_scores(matches) for matches in word_matches + phrase_matches]
+        per_word = [
+            self._cached_word_scores((word, position == len(words) - 1), matches)
+            for position, (word, matches) in enumerate(zip(words, word_matches))
+        ] + [self.word_scores(matches) for matches in phrase_matches]
         scores: dict[int, float] = {}
         if not per_word:
             order = list(range(len(self.ids))) if allowed is None else sorted(allowed)
@@ -435,7 +452,11 @@ class SearchIndex:
                 restricted = len(candidates) < len(best)
                 order = [n for _, group in groups for n in sorted(group & candidates if restricted else group)]
             else:
-                scores = {n: sum(best[n] for best, _ in per_word) for n in candidates}
+                first, *others = (best for best, _ in per_word)
+                scores = {n: first[n] for n in candidates}
+                for best in others:
+                    for n in candidates:
+                        scores[n] += best[n]
                 order = sorted(candidates)
                 order.sort(key=scores.__getitem__, reverse=True)
             if words:
