@@ -99,7 +99,9 @@ class Library:
             self.home.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise UserError(f"cannot create library folder {self.home}: {error.strerror or error}") from None
-        self._papers_db = TinyDB(self.home / "library.json", storage=AtomicJSONStorage, tables=("_meta", "papers"))
+        self._papers_db = TinyDB(
+            self.home / "library.json", storage=AtomicJSONStorage, tables=("_meta", "papers"), line_per_document=True
+        )
         self._annotations_db = TinyDB(
             self.home / "annotations.json", storage=AtomicJSONStorage, tables=("_meta", "annotations")
         )
