@@ -31,6 +31,7 @@ from rapidfuzz.distance import OSA
 from vlmreader.core import index
 from vlmreader.core.index import CorpusIndex
 from vlmreader.core.models import STATUSES, Annotation, PaperRecord
+from vlmreader.core.storage import garbage_collection_paused
 from vlmreader.core.text import fold, query_terms, search_terms, word_spans, words as words_of
 
 TITLE, KEY, ABSTRACT, TAGS, NOTE = range(5)
@@ -554,7 +555,8 @@ class SearchEngine:
     def index(self) -> SearchIndex:
         if self._index is None or self._papers_version != self.library.papers_version:
             records = self.library.records()
-            self._index = SearchIndex(records, self._corpus_index(records))
+            with garbage_collection_paused():
+                self._index = SearchIndex(records, self._corpus_index(records))
             self._papers_version = self.library.papers_version
             self._annotations_version = -1
         if self._annotations_version != self.library.annotations_version:

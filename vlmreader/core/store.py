@@ -40,7 +40,7 @@ from vlmreader.core.models import (
     now_timestamp,
     remove_tags,
 )
-from vlmreader.core.storage import AtomicJSONStorage, LibraryFileError, file_signature
+from vlmreader.core.storage import AtomicJSONStorage, LibraryFileError, file_signature, garbage_collection_paused
 from vlmreader.core.text import normalize_title, paper_id_for
 
 SCHEMA_VERSION = 1
@@ -135,7 +135,8 @@ class Library:
         return self.home / "annotations.json"
 
     def _open(self) -> None:
-        self._load_papers()
+        with garbage_collection_paused():
+            self._load_papers()
         if self._bundled_pages is not None:
             fingerprint = corpus.fingerprint(self._bundled_pages)
             if self._papers_meta.get("corpus_fingerprint") != fingerprint:

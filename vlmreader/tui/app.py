@@ -138,9 +138,9 @@ class VlmReaderApp(App):
             self._show_result(result)
 
     def _show_result(self, result: SearchResult, keep_paper: str | None = None) -> None:
+        """Show a result; the list then posts `Highlighted`, which fills the detail pane."""
         self.paper_list.show_result(result, keep_paper)
         self._update_count()
-        self._show_highlighted()
 
     def _update_count(self) -> None:
         result = self.paper_list.result

@@ -61,6 +61,10 @@ class NoteEditor(TextArea):
 class DetailPane(VerticalScroll):
     """Title, key, collections, url, tags, abstract and note of one paper, shown literally."""
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._shown: tuple | None = None
+
     def compose(self) -> ComposeResult:
         yield Static(id="detail-title", markup=False)
         yield Static(id="detail-meta", markup=False)
@@ -68,6 +72,10 @@ class DetailPane(VerticalScroll):
         yield NoteEditor(id="note")
 
     def show(self, paper: Paper | None, query: str = "") -> None:
+        shown = (paper, query if paper is None else "")
+        if shown == self._shown:
+            return  # typing often keeps the same paper on top: no need to lay the pane out again
+        self._shown = shown
         title = self.query_one("#detail-title", Static)
         meta = self.query_one("#detail-meta", Static)
         abstract = self.query_one("#detail-abstract", Static)
