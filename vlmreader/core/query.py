@@ -299,14 +299,8 @@ class SearchIndex:
                         matches.setdefault(term, TYPO_PREFIX)
         return matches
 
-    def word_scores(self, matches: dict[str, float]) -> tuple[dict[int, float], list[tuple[float, set[int]]]]:
-        """Each document's best score for one query word, given the terms it matched.
-
-        The score is field weight x match quality x the word's rarity (over every document any
-        of its terms matched), so an exact match always outranks a typo in the same field.
-        Also returns the documents grouped by score, best first, which orders a one-word query
-        without sorting.
-        """
+    def _layers(self, matches: dict[str, float]) -> list[tuple[float, object]]:
+        """(field weight x match quality, postings) for every field a matched term occurs in, best first."""
         layers = []
         for field_id, table in self._all_postings():
             weight = FIELD_WEIGHTS[field_id]
@@ -315,24 +309,56 @@ class SearchIndex:
                 if postings is not None:
                     layers.append((quality * weight, postings))
         layers.sort(key=lambda layer: layer[0], reverse=True)
+        return layers
+
+    def _estimated_documents(self, matches: dict[str, float]) -> int:
+        """About how many documents a word's terms reach (an upper bound, cheap to compute)."""
+        reach = sum(self.document_frequency.get(term, 1) for term in matches)
+        return min(len(self.ids), reach) or 1
+
+    def _rarity(self, matches: dict[str, float]) -> float:
+        return math.log(1.0 + len(self.ids) / self._estimated_documents(matches))
+
+    def word_scores(self, matches: dict[str, float]) -> tuple[dict[int, float], list[tuple[float, set[int]]]]:
+        """Each document's best score for one query word, given the terms it matched.
+
+        The score is field weight x match quality x the word's rarity, so an exact match always
+        outranks a typo in the same field. Also returns the documents grouped by score, best
+        first, which orders a one-word query without sorting.
+        """
+        rarity = self._rarity(matches)
         seen: set[int] = set()
         groups: list[tuple[float, set[int]]] = []
-        for score, postings in layers:
+        for score, postings in self._layers(matches):
             fresh = set(postings)
             fresh -= seen
             if fresh:
                 seen |= fresh
-                groups.append((score, fresh))
-        rarity = math.log(1.0 + len(self.ids) / len(seen)) if seen else 0.0
-        groups = [(score * rarity, fresh) for score, fresh in groups]
+                groups.append((score * rarity, fresh))
         best: dict[int, float] = {}
         for score, fresh in groups:
             best.update(dict.fromkeys(fresh, score))
         return best, groups
 
-    def _cached_word_scores(self, key: tuple[str, bool], matches: dict[str, float]):
+    def word_scores_within(self, matches: dict[str, float], candidates: set[int]) -> dict[int, float]:
+        """`word_scores` for the `candidates` only: cheap when they are few and the word is common."""
+        rarity = self._rarity(matches)
+        remaining = set(candidates)
+        best: dict[int, float] = {}
+        for score, postings in self._layers(matches):
+            if not remaining:
+                break
+            hit = remaining.intersection(postings)
+            if hit:
+                best.update(dict.fromkeys(hit, score * rarity))
+                remaining -= hit
+        return best
+
+    def _cached_word_scores(self, key: tuple[str, bool] | None, matches: dict[str, float]):
         """`word_scores`, remembered for the last few words: while a query is typed, the words
         before the one being typed are scored again on every keystroke."""
+        if key is None:
+            return self.word_scores(matches)
         scores = self._scores_cache.pop(key, None)
         if scores is None:
             scores = self.word_scores(matches)
@@ -429,35 +455,36 @@ class SearchIndex:
         word_matches = [self.term_matches(word, last=position == len(words) - 1) for position, word in enumerate(words)]
         phrase_matches = [{term: EXACT} for phrase in query.phrases for term in search_terms(phrase)]
         matched_terms = {term for matches in word_matches + phrase_matches for term in matches}
-        per_word = [
-            self._cached_word_scores((word, position == len(words) - 1), matches)
-            for position, (word, matches) in enumerate(zip(words, word_matches))
-        ] + [self.word_scores(matches) for matches in phrase_matches]
+        keyed = [((word, position == len(words) - 1), matches) for position, (word, matches) in enumerate(zip(words, word_matches))]
+        keyed += [(None, matches) for matches in phrase_matches]
         scores: dict[int, float] = {}
-        if not per_word:
+        if not keyed:
             order = list(range(len(self.ids))) if allowed is None else sorted(allowed)
             if query.excluded_phrases:
                 order = [n for n in order if self._phrases_hold(n, query)]
         else:
-            candidates = set(min((best for best, _ in per_word), key=len))
-            for best, _ in per_word:
-                candidates.intersection_update(best.keys())
-            if allowed is not None:
-                candidates &= allowed
+            # Score the rarest word in full, and every other one only where the rarest matched.
+            keyed.sort(key=lambda item: self._estimated_documents(item[1]))
+            (first_key, first_matches), others = keyed[0], keyed[1:]
+            best, groups = self._cached_word_scores(first_key, first_matches)
+            candidates = set(best) if allowed is None else allowed.intersection(best)
+            other_scores = []
+            for _, matches in others:
+                within = self.word_scores_within(matches, candidates)
+                candidates = set(within)
+                other_scores.append(within)
             if query.phrases or query.excluded_phrases:
                 candidates = {n for n in candidates if self._phrases_hold(n, query)}
-            if len(per_word) == 1:
-                best, groups = per_word[0]
+            if not other_scores:
                 scores = best
                 # Groups hold documents by falling score: concatenated, they are the ranking.
                 restricted = len(candidates) < len(best)
                 order = [n for _, group in groups for n in sorted(group & candidates if restricted else group)]
             else:
-                first, *others = (best for best, _ in per_word)
-                scores = {n: first[n] for n in candidates}
-                for best in others:
+                scores = {n: best[n] for n in candidates}
+                for within in other_scores:
                     for n in candidates:
-                        scores[n] += best[n]
+                        scores[n] += within[n]
                 order = sorted(candidates)
                 order.sort(key=scores.__getitem__, reverse=True)
             if words:
