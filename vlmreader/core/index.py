@@ -40,16 +40,17 @@ class PostingsTable:
         self.counts = counts
 
     @classmethod
-    def from_lists(cls, table: dict[str, list[int]], counts: dict[str, list[int]] | None = None) -> PostingsTable:
+    def from_lists(cls, table: dict[str, array], counts: dict[str, array] | None = None) -> PostingsTable:
+        """Pack per-term postings (and counts) into flat arrays, releasing each term's as it goes."""
         terms = list(table)
         offsets = array("q", [0])
         numbers = array("i")
         packed_counts = array("B") if counts is not None else None
         for term in terms:
-            numbers.extend(table[term])
+            numbers.extend(table.pop(term))
             offsets.append(len(numbers))
             if packed_counts is not None:
-                packed_counts.extend(counts[term])
+                packed_counts.extend(counts.pop(term))
         return cls(terms, offsets, numbers, packed_counts)
 
     def __contains__(self, term: str) -> bool:
@@ -89,8 +90,9 @@ class CorpusIndex:
 
     @classmethod
     def build(cls, records: list[PaperRecord]) -> CorpusIndex:
-        building: dict[str, dict[str, list[int]]] = {name: {} for name in CORPUS_FIELDS}
-        mentions: dict[str, list[int]] = {}
+        # Arrays rather than lists while building: 4 bytes a posting instead of 8.
+        building: dict[str, dict[str, array]] = {name: {} for name in CORPUS_FIELDS}
+        mentions: dict[str, array] = {}
         frequency: dict[str, int] = {}
         abstracts, titles, keys = building[ABSTRACT], building[TITLE], building[KEY]
         for number, record in enumerate(records):
@@ -100,8 +102,8 @@ class CorpusIndex:
                     abstracts[term].append(number)
                     mentions[term].append(count if count < MAX_COUNT else MAX_COUNT)
                 else:
-                    abstracts[term] = [number]
-                    mentions[term] = [count if count < MAX_COUNT else MAX_COUNT]
+                    abstracts[term] = array("i", (number,))
+                    mentions[term] = array("B", (count if count < MAX_COUNT else MAX_COUNT,))
             seen = set(abstract_counts)
             for table, text in ((titles, record.title), (keys, record.key)):
                 terms = set(search_terms(text))
@@ -110,7 +112,7 @@ class CorpusIndex:
                     if term in table:
                         table[term].append(number)
                     else:
-                        table[term] = [number]
+                        table[term] = array("i", (number,))
             for term in seen:
                 frequency[term] = frequency.get(term, 0) + 1
         tables = {
@@ -135,10 +137,10 @@ class CorpusIndex:
             },
         }
         frequencies = array("i", (self.document_frequency[term] for term in vocabulary))
-        blobs = [json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n", frequencies.tobytes()]
+        blobs = [json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n", frequencies]
         for table in self.tables.values():
-            blobs.extend(a.tobytes() for a in table.arrays())
-        write_atomically(path, b"".join(blobs))
+            blobs.extend(table.arrays())
+        write_atomically(path, blobs)
 
     @classmethod
     def load(cls, path: Path, source: object) -> CorpusIndex | None:

@@ -28,13 +28,18 @@ class LibraryFileError(UserError):
         self.path = path
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` so that readers and crashes see the old or the new file, whole."""
+def write_atomically(path: Path, data: bytes | list) -> None:
+    """Replace `path` with `data` so that readers and crashes see the old or the new file, whole.
+
+    `data` may be a list of byte strings or buffers (arrays), written one after another
+    without joining them in memory first.
+    """
     directory = path.parent
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(handle, "wb") as file:
-            file.write(data)
+            for chunk in data if isinstance(data, list) else (data,):
+                file.write(chunk)
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, path)
