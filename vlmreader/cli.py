@@ -108,20 +108,19 @@ command_unstar = _annotation_command(lambda library, ids, _: library.set_starred
 command_status = _annotation_command(lambda library, ids, a: library.set_status(ids, a.status))
 
 
-def command_tag(arguments: argparse.Namespace) -> int:
-    library = _open_library(arguments)
-    paper = library.resolve(arguments.ref)
-    (paper,) = library.add_tags([paper.id], arguments.tags)
-    print(f"{paper.key}: {', '.join(paper.tags) or '(no tags)'}")
-    return 0
+def _tag_command(change):
+    def command(arguments: argparse.Namespace) -> int:
+        library = _open_library(arguments)
+        paper = library.resolve(arguments.ref)
+        (paper,) = change(library, [paper.id], arguments.tags)
+        print(f"{paper.key}: {', '.join(paper.tags) or '(no tags)'}")
+        return 0
+
+    return command
 
 
-def command_untag(arguments: argparse.Namespace) -> int:
-    library = _open_library(arguments)
-    paper = library.resolve(arguments.ref)
-    (paper,) = library.remove_tags([paper.id], arguments.tags)
-    print(f"{paper.key}: {', '.join(paper.tags) or '(no tags)'}")
-    return 0
+command_tag = _tag_command(lambda library, ids, tags: library.add_tags(ids, tags))
+command_untag = _tag_command(lambda library, ids, tags: library.remove_tags(ids, tags))
 
 
 def command_note(arguments: argparse.Namespace) -> int:

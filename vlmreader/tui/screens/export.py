@@ -35,7 +35,7 @@ class ExportScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(f"Export {self.count} paper{'s' if self.count != 1 else ''} as BibTeX", id="dialog-title")
+            yield Label(f"Export {self.count} paper{'s' if self.count != 1 else ''} as BibTeX", id="dialog-title", markup=False)
             yield Input(self.default_path, id="export-path")
             with RadioSet(id="export-mode"):
                 yield RadioButton("Replace the file", value=True, id="overwrite")
