@@ -10,7 +10,6 @@ import pytest
 from vlmreader.core.store import Library
 from vlmreader.tui.app import make_app
 from vlmreader.tui.screens import ExportScreen, HelpScreen
-from vlmreader.tui.widgets import PaperList
 from vlmreader.tui.widgets.sidebar import Sidebar
 
 from .conftest import list_rows, settle, text_of

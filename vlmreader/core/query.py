@@ -22,8 +22,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -144,7 +143,6 @@ class SearchResult:
     matched_terms: frozenset[str]
     index: "SearchIndex"
     total_papers: int = 0
-    extra: dict = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.order)
