@@ -181,12 +181,12 @@ def command_import(arguments: argparse.Namespace) -> int:
 
 
 def command_tui(arguments: argparse.Namespace) -> int:
-    library = _open_library(arguments)
     from vlmreader.tui.app import make_app
 
     triage_query = " ".join(arguments.query) if getattr(arguments, "command", None) == "triage" else None
-    make_app(library, triage_query).run()
-    return 0
+    app = make_app(triage_query=triage_query, open_library=lambda: _open_library(arguments))
+    app.run()
+    return app.return_code or 0
 
 
 # -- the parser -------------------------------------------------------------------------

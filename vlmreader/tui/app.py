@@ -8,10 +8,12 @@ the library itself is only touched from the event loop (see `Library`'s threadin
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
 from rich.markup import escape
+from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult, SuspendNotSupported, SystemCommand
 from textual.binding import Binding
@@ -72,12 +74,19 @@ class VlmReaderApp(App):
         Binding("question_mark", "help", "Help", tooltip="Every key"),
     ]
 
-    def __init__(self, library: Library, triage_query: str | None = None):
+    def __init__(
+        self,
+        library: Library | None = None,
+        triage_query: str | None = None,
+        open_library: Callable[[], Library] | None = None,
+    ):
         super().__init__()
         self.library = library
+        """The library; None until `open_library` has run in the background."""
+        self._open_library = open_library
         self.triage_query = triage_query
         """Start in triage mode over this query (`vlmreader triage QUERY`)."""
-        self.engine = SearchEngine(library)
+        self.engine = SearchEngine(library) if library is not None else None
         self._undo: list[dict[str, Annotation]] = []
         self._search_serial = 0
         self._collection_counts: tuple[int, list[tuple[str, int]]] = (-1, [])
@@ -88,27 +97,48 @@ class VlmReaderApp(App):
         yield SearchBar(id="search-bar")
         with Horizontal(id="main"):
             yield Sidebar(id="sidebar")
-            yield PaperList(self.library.annotation, id="papers")
+            yield PaperList(lambda paper_id: self.library.annotation(paper_id), id="papers")
             yield DetailPane(id="detail")
         yield Footer()
 
     def on_mount(self) -> None:
-        theme = load_settings(self.library.home).get("theme")
-        if theme in self.available_themes:
-            self.theme = theme
-        self.theme_changed_signal.subscribe(self, lambda theme: save_setting(self.library.home, "theme", theme.name))
         self.query_one(Sidebar).display = self.size.width >= NARROW_WIDTH
         self.paper_list.focus()
-        self._show_result(self.engine.search(""))
+        if self.library is not None:
+            self._library_ready(self.library, self.engine)
+            return
+        # A large library takes seconds to open: show the screen at once, and that it is loading.
+        self.search_bar.show_status("opening the library…")
+        self._load_library()
+
+    @work(thread=True, exit_on_error=False)
+    def _load_library(self) -> None:
+        try:
+            library = self._open_library()
+            engine = SearchEngine(library)
+            engine.index  # build or load the search index here, off the event loop
+        except UserError as error:
+            self.call_from_thread(self.exit, return_code=1, message=Text(f"vlmreader: error: {error}"))
+        else:
+            self.call_from_thread(self._library_ready, library, engine)
+
+    def _library_ready(self, library: Library, engine: SearchEngine) -> None:
+        self.library, self.engine = library, engine
+        theme = load_settings(library.home).get("theme")
+        if theme in self.available_themes:
+            self.theme = theme
+        self.theme_changed_signal.subscribe(self, lambda theme: save_setting(library.home, "theme", theme.name))
+        self._show_result(engine.search(self.search_bar.text))
         self._update_sidebar()
+        self.refresh_bindings()
         if self.triage_query is not None:
             self.start_triage(self.triage_query or "is:unread")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The main screen's keys apply on the main screen only (not in triage or a dialog)."""
-        if action in {"quit", "help"} or len(self.screen_stack) <= 1:
+        """The main screen's keys apply on the main screen only, once the library is open."""
+        if action in {"quit", "help"}:
             return True
-        return False
+        return self.library is not None and len(self.screen_stack) <= 1
 
     def on_resize(self) -> None:
         self.screen.set_class(self.size.width < NARROW_WIDTH, "-narrow")
@@ -125,6 +155,8 @@ class VlmReaderApp(App):
 
     @on(SearchBar.QueryChanged)
     def _query_changed(self, event: SearchBar.QueryChanged) -> None:
+        if self.engine is None:
+            return  # still opening: the query typed so far is searched when the library is ready
         self._search_serial += 1
         self._search(event.text, self._search_serial)
 
@@ -156,6 +188,8 @@ class VlmReaderApp(App):
 
     @on(PaperList.Highlighted)
     def _show_highlighted(self) -> None:
+        if self.library is None:
+            return
         paper_id = self.paper_list.highlighted_id
         self.query_one(DetailPane).show(self.library.get(paper_id) if paper_id else None, self.search_bar.text)
 
@@ -451,6 +485,11 @@ class VlmReaderApp(App):
         self.push_screen(HelpScreen(rows))
 
 
-def make_app(library: Library, triage_query: str | None = None) -> VlmReaderApp:
-    """The app over `library` (tests pass a library in a temporary home)."""
-    return VlmReaderApp(library, triage_query)
+def make_app(
+    library: Library | None = None,
+    triage_query: str | None = None,
+    open_library: Callable[[], Library] | None = None,
+) -> VlmReaderApp:
+    """The app over `library`, or over the one `open_library` opens in the background once the
+    screen is up (as `vlmreader` does; tests mostly pass a library in a temporary home)."""
+    return VlmReaderApp(library, triage_query, open_library)

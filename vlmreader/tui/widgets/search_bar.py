@@ -39,6 +39,10 @@ class SearchBar(Horizontal):
         self.input.value = text
         self.input.cursor_position = len(text)
 
+    def show_status(self, text: str) -> None:
+        """Say what is happening where the count goes (e.g. while the library opens)."""
+        self.query_one("#count", Label).update(text)
+
     def show_count(self, shown: int, total: int, selected: int, problems: tuple[str, ...] = ()) -> None:
         count = f"{shown} of {total}"
         if selected:

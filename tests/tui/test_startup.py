@@ -1,0 +1,49 @@
+"""Start-up: the screen comes up at once and says it is loading; errors end the app cleanly."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from vlmreader.core.store import Library
+from vlmreader.tui.app import make_app
+
+from .conftest import list_rows, settle, text_of
+
+
+async def test_the_screen_shows_loading_then_the_papers(tmp_path: Path, bundled_pages):
+    release = threading.Event()
+
+    def slow_open() -> Library:
+        release.wait(timeout=30)
+        return Library(tmp_path / "home", bundled_pages=bundled_pages)
+
+    app = make_app(open_library=slow_open)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        assert text_of(app, "#count") == "opening the library…"
+        await pilot.press("s")  # no paper to star yet: nothing happens, nothing breaks
+        release.set()
+        await settle(pilot)
+        assert text_of(app, "#count") == "452 of 452"
+        assert "Zero-Shot Dense Video Captioning" in list_rows(app)[0]
+        assert not any(paper.starred for paper in app.library)
+        assert app.paper_list.has_focus
+
+
+async def test_a_corrupt_library_ends_the_app_with_the_error(tmp_path: Path, bundled_pages):
+    home = tmp_path / "home"
+    Library(home, bundled_pages=bundled_pages)
+    (home / "library.json").write_text("{ broken")
+    app = make_app(open_library=lambda: Library(home, bundled_pages=bundled_pages))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+    assert app.return_code == 1
+    assert (home / "library.json").read_text() == "{ broken"
+
+
+async def test_a_triage_command_line_opens_straight_into_triage(tmp_path: Path, bundled_pages):
+    app = make_app(triage_query="in:interleaved", open_library=lambda: Library(tmp_path / "h", bundled_pages=bundled_pages))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert text_of(app.screen, "#triage-progress").startswith("Triage · 0 of 199 triaged")
