@@ -160,3 +160,13 @@ async def test_the_sidebar_starts_hidden_on_a_narrow_terminal(library: Library, 
         assert not app.query_one(Sidebar).display
         await pilot.press("b")
         assert app.query_one(Sidebar).display
+
+
+async def test_sidebar_counts_stay_beside_their_labels_when_it_scrolls(library: Library):
+    app = make_app(library)
+    async with app.run_test(size=(100, 14)) as pilot:
+        await settle(pilot)
+        sidebar = app.query_one(Sidebar)
+        lines = [sidebar.render_line(y).text for y in range(sidebar.scrollable_content_region.height)]
+        assert lines[0].split() == ["All", "452"]
+        assert lines[6].split() == ["Skipped", "0"]

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.geometry import Region, Size
@@ -75,6 +76,7 @@ class PaperList(ScrollView, can_focus=True):
         self.result: SearchResult | None = None
         self.selected: set[str] = set()
         self._rows: dict[tuple, Strip] = {}
+        self._paint: tuple[Style, int] | None = None
 
     # -- content -----------------------------------------------------------------------
 
@@ -178,10 +180,14 @@ class PaperList(ScrollView, can_focus=True):
         self.virtual_size = Size(event.size.width, self.row_count)
         self._rows.clear()
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Resolve the base style and width once per paint, not once per line.
+        self._paint = (self.rich_style, self.scrollable_content_region.width)
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        base, width = self._paint if self._paint is not None else (self.rich_style, self.scrollable_content_region.width)
         row = y + self.scroll_offset.y
-        base = self.rich_style
         if row >= self.row_count:
             return Strip.blank(width, base)
         number = self.result.order[row]
@@ -200,28 +206,43 @@ class PaperList(ScrollView, can_focus=True):
     def _render_row(
         self, row: int, number: int, paper_id: str, annotation: Annotation, width: int, is_cursor: bool, base: Style
     ) -> Strip:
+        """One row as segments: marks, the title with its matches, the tags. Built directly,
+        without Rich's Text layout, since every keystroke redraws a screenful of rows."""
         style = self.get_component_rich_style
-        marks = Text(no_wrap=True, overflow="ellipsis")
-        marks.append("● " if paper_id in self.selected else "  ", style("paper-list--selected"))
-        marks.append("★ " if annotation.starred else "  ", style("paper-list--star"))
-        marks.append(f"{STATUS_MARKS.get(annotation.status, '?')} ", style("paper-list--mark"))
+        cursor = style("paper-list--cursor") if is_cursor else None
 
-        title = Text(self.result.index.titles[number], no_wrap=True, overflow="ellipsis", end="")
-        match_style = style("paper-list--match")
+        def styled(component: str | None) -> Style:
+            own = base + style(component) if component else base
+            return own + cursor if cursor is not None else own
+
+        marks = [
+            Segment("● " if paper_id in self.selected else "  ", styled("paper-list--selected")),
+            Segment("★ " if annotation.starred else "  ", styled("paper-list--star")),
+            Segment(f"{STATUS_MARKS.get(annotation.status, '?')} ", styled("paper-list--mark")),
+        ]
+        tags = " ".join(f"#{tag}" for tag in annotation.tags)
+        tags_width = min(cell_len(tags), max(0, width // 3))
+        title_width = max(0, width - 6 - (tags_width + 1 if tags_width else 0))
+        title = _fit(self.result.index.titles[number], title_width)
+        plain, matched = styled(None), styled("paper-list--match")
+        segments = marks
+        position = 0
         for start, end in self.result.index.title_spans(number, self.result.matched_terms):
-            title.stylize(match_style, start, end)
-
-        tags = Text(" ".join(f"#{tag}" for tag in annotation.tags), style("paper-list--tags"), no_wrap=True)
-        tags_width = min(tags.cell_len, max(0, width // 3))
-        title_width = max(0, width - marks.cell_len - (tags_width + 1 if tags_width else 0))
-        title.truncate(title_width, overflow="ellipsis", pad=True)
-        line = Text.assemble(marks, title, style=base, no_wrap=True, end="")
+            if start >= len(title):
+                break
+            if start > position:
+                segments.append(Segment(title[position:start], plain))
+            segments.append(Segment(title[start:end], matched))
+            position = end
+        if position < len(title):
+            segments.append(Segment(title[position:], plain))
         if tags_width:
-            tags.truncate(tags_width, overflow="ellipsis")
-            line.append(" ")
-            line.append_text(tags)
-        fill = base
-        if is_cursor:
-            fill = base + style("paper-list--cursor")
-            line.stylize(style("paper-list--cursor"))
-        return Strip(line.render(self.app.console), line.cell_len).adjust_cell_length(width, fill)
+            segments.append(Segment(" " + _fit(tags, tags_width), styled("paper-list--tags")))
+        return Strip(segments).adjust_cell_length(width, styled(None))
+
+
+def _fit(text: str, width: int) -> str:
+    """`text` in exactly `width` cells: padded, or cut with an ellipsis."""
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    return set_cell_size(text, max(0, width - 1)) + "…" if width else ""

@@ -24,7 +24,7 @@ VIEWS = [
 ]
 
 
-LABEL_WIDTH = 17
+LABEL_WIDTH = 15
 
 
 @dataclass(frozen=True)
