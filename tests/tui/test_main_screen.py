@@ -208,3 +208,15 @@ async def test_q_quits(library: Library):
         await pilot.press("q")
         await pilot.pause()
         assert app.return_code == 0 and not app.is_running
+
+
+async def test_changes_from_another_process_show_up(library: Library, bundled_pages):
+    app = make_app(library)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await type_query(pilot, "dragonfly")
+        assert "★" not in list_rows(app)[0]
+        other = Library(library.home, bundled_pages=bundled_pages)  # e.g. the CLI in another terminal
+        other.set_starred([other.resolve("dragonfly").id], True)
+        await pilot.pause(2.5)
+        await settle(pilot)
+        assert "★" in list_rows(app)[0]

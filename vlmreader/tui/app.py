@@ -43,6 +43,8 @@ MAX_UNDO_STEPS = 100
 NARROW_WIDTH = 100
 """Below this many columns the detail pane goes under the list and the sidebar starts hidden."""
 DEFAULT_EXPORT_FILE = "references.bib"
+OUTSIDE_CHANGES_INTERVAL = 2.0
+"""Seconds between checks for changes other processes made to the library (two stat calls)."""
 _SIDEBAR_FILTER = re.compile(r'(?<!\S)(?:is|in|tag):(?:"[^"]*"|\S+)\s*')
 
 
@@ -131,8 +133,19 @@ class VlmReaderApp(App):
         self._show_result(engine.search(self.search_bar.text))
         self._update_sidebar()
         self.refresh_bindings()
+        self.set_interval(OUTSIDE_CHANGES_INTERVAL, self._pick_up_outside_changes)
         if self.triage_query is not None:
             self.start_triage(self.triage_query or "is:unread")
+
+    def _pick_up_outside_changes(self) -> None:
+        """Show what other vlmreader processes (the CLI in another terminal) wrote meanwhile."""
+        try:
+            changed = self.library.refresh()
+        except UserError as error:
+            self.notify(escape(str(error)), title="Library", severity="error")
+            return
+        if changed and len(self.screen_stack) <= 1:
+            self._after_annotation_change()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The main screen's keys apply on the main screen only, once the library is open."""
