@@ -23,6 +23,7 @@ import math
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
+from functools import cached_property
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -186,9 +187,6 @@ class SearchIndex:
         self.corpus = corpus_index or CorpusIndex.build(records)
         self.document_frequency = self.corpus.document_frequency
         self.vocabulary: list[str] = self.corpus.vocabulary
-        self._by_length: dict[int, list[str]] = {}
-        for term in self.vocabulary:
-            self._by_length.setdefault(len(term), []).append(term)
         self._candidates_cache: dict[tuple, list[str]] = {}
         self._matches_cache: dict[tuple[str, bool], dict[str, float]] = {}
         self._scores_cache: dict[tuple[str, bool], tuple] = {}
@@ -228,6 +226,14 @@ class SearchIndex:
         """The terms of sorted `vocabulary` that start with `word`."""
         start = bisect_left(vocabulary, word)
         return vocabulary[start : bisect_left(vocabulary, word + "\U0010ffff", start)]
+
+    @cached_property
+    def _by_length(self) -> dict[int, list[str]]:
+        """The vocabulary by term length, built on the first typo lookup rather than at start-up."""
+        by_length: dict[int, list[str]] = {}
+        for term in self.vocabulary:
+            by_length.setdefault(len(term), []).append(term)
+        return by_length
 
     def _fuzzy_candidates(self, length: int, max_typos: int) -> list[str]:
         """Terms within `max_typos` of `length` characters (cached per length)."""

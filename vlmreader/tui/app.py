@@ -131,7 +131,7 @@ class VlmReaderApp(App):
             self.theme = theme
         self.theme_changed_signal.subscribe(self, lambda theme: save_setting(library.home, "theme", theme.name))
         self._show_result(engine.search(self.search_bar.text))
-        self._update_sidebar()
+        self.call_after_refresh(self._update_sidebar)  # the papers first, the counts a frame later
         self.refresh_bindings()
         self.set_interval(OUTSIDE_CHANGES_INTERVAL, self._pick_up_outside_changes)
         if self.triage_query is not None:
