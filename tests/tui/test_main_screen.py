@@ -220,3 +220,15 @@ async def test_changes_from_another_process_show_up(library: Library, bundled_pa
         await pilot.pause(2.5)
         await settle(pilot)
         assert "★" in list_rows(app)[0]
+
+
+async def test_a_library_file_damaged_from_outside_is_reported_once(library: Library):
+    library.set_starred([library.resolve("dragonfly").id], True)
+    app = make_app(library)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        library.annotations_path.write_text("{ damaged")
+        await pilot.pause(4.5)  # two checks
+        reports = [n for n in app._notifications if "annotations.json" in n.message]
+        assert len(reports) == 1 and "left untouched" in reports[0].message
+        assert library.annotations_path.read_text() == "{ damaged"

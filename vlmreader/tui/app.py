@@ -92,6 +92,8 @@ class VlmReaderApp(App):
         self._undo: list[dict[str, Annotation]] = []
         self._search_serial = 0
         self._collection_counts: tuple[int, list[tuple[str, int]]] = (-1, [])
+        self._outside_changes_pending = False
+        self._outside_error = ""
 
     # -- layout ------------------------------------------------------------------------
 
@@ -140,11 +142,15 @@ class VlmReaderApp(App):
     def _pick_up_outside_changes(self) -> None:
         """Show what other vlmreader processes (the CLI in another terminal) wrote meanwhile."""
         try:
-            changed = self.library.refresh()
+            self._outside_changes_pending |= self.library.refresh()
         except UserError as error:
-            self.notify(escape(str(error)), title="Library", severity="error")
+            if str(error) != self._outside_error:  # say it once, not every two seconds
+                self._outside_error = str(error)
+                self.notify(escape(str(error)), title="Library", severity="error")
             return
-        if changed and len(self.screen_stack) <= 1:
+        self._outside_error = ""
+        if self._outside_changes_pending and len(self.screen_stack) <= 1:
+            self._outside_changes_pending = False
             self._after_annotation_change()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
