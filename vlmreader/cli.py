@@ -41,17 +41,22 @@ def _paper_line(paper) -> str:
     return f"{_status_mark(paper)} {paper.status:<7}  {paper.key:<32}  {paper.title}"
 
 
-# -- subcommands ------------------------------------------------------------------------
-
-
-def command_search(arguments: argparse.Namespace) -> int:
+def _search(arguments: argparse.Namespace):
+    """(library, result) of the query in `arguments.query`; a filter it cannot read is a user error."""
     from vlmreader.core.query import SearchEngine, parse_query
 
     library = _open_library(arguments)
     query = parse_query(" ".join(arguments.query))
     if query.problems:
         raise UserError("; ".join(query.problems))
-    result = SearchEngine(library).search(query)
+    return library, SearchEngine(library).search(query)
+
+
+# -- subcommands ------------------------------------------------------------------------
+
+
+def command_search(arguments: argparse.Namespace) -> int:
+    library, result = _search(arguments)
     hits = result.scored_ids(arguments.limit)
     if arguments.json:
         _print_json([library.get(paper_id).to_json() | {"score": score} for paper_id, score in hits], indent=None)
@@ -147,13 +152,8 @@ def command_tags(arguments: argparse.Namespace) -> int:
 
 def command_export(arguments: argparse.Namespace) -> int:
     from vlmreader.core.bibtex import export_bibtex, export_to_file
-    from vlmreader.core.query import SearchEngine, parse_query
 
-    library = _open_library(arguments)
-    query = parse_query(" ".join(arguments.query))
-    if query.problems:
-        raise UserError("; ".join(query.problems))
-    result = SearchEngine(library).search(query)
+    library, result = _search(arguments)
     papers = [library.get(paper_id) for paper_id in result.paper_ids()]
     if arguments.output in (None, "-"):
         sys.stdout.write(export_bibtex(papers))
