@@ -490,16 +490,15 @@ def render_table(report: dict) -> str:
 # -- the command line ---------------------------------------------------------------------
 
 
-def parse_arguments() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def benchmark_parser(description: str, default_repeat: int, repeat_help: str) -> argparse.ArgumentParser:
+    """The options every benchmark script takes: sizes, repeats, the work folder, output."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument(
         "--sizes",
         default=",".join(map(str, DEFAULT_SIZES)),
         help=f"library sizes, comma-separated; {BUNDLED_SIZE} is the bundled corpus (default: %(default)s)",
     )
-    parser.add_argument(
-        "--repeat", type=int, default=DEFAULT_REPEAT, help="timed runs of each search and write (default: %(default)s)"
-    )
+    parser.add_argument("--repeat", type=int, default=default_repeat, help=f"{repeat_help} (default: %(default)s)")
     parser.add_argument(
         "--workdir",
         type=Path,
@@ -511,6 +510,11 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument(
         "--show", type=Path, metavar="REPORT", help="print the table of a report saved with --json; measure nothing"
     )
+    return parser
+
+
+def parse_arguments() -> argparse.Namespace:
+    parser = benchmark_parser(__doc__.split("\n\n")[0], DEFAULT_REPEAT, "timed runs of each search and write")
     parser.add_argument("--stage", choices=("build", "cold-index", "session"), help=argparse.SUPPRESS)
     parser.add_argument("--home", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)

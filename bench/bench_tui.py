@@ -39,8 +39,8 @@ import time
 from pathlib import Path
 
 from bench_core import (
+    benchmark_parser,
     BUNDLED_SIZE,
-    DEFAULT_SIZES,
     Row,
     ensure_library,
     machine_description,
@@ -522,26 +522,8 @@ def render_table(report: dict) -> str:
 
 
 def parse_arguments() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--sizes",
-        default=",".join(map(str, DEFAULT_SIZES)),
-        help=f"library sizes, comma-separated; {BUNDLED_SIZE} is the bundled corpus (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--repeat", type=int, default=DEFAULT_STARTUP_REPEAT,
-        help="timed start-up runs per size, after one untimed (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--workdir",
-        type=Path,
-        default=Path(tempfile.gettempdir()) / "vlmreader-bench",
-        help="where bench_core.py's libraries are built and kept (default: %(default)s)",
-    )
-    parser.add_argument("--fresh", action="store_true", help="rebuild the libraries even if cached")
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON instead of a table")
-    parser.add_argument(
-        "--show", type=Path, metavar="REPORT", help="print the table of a report saved with --json; measure nothing"
+    parser = benchmark_parser(
+        __doc__.split("\n\n")[0], DEFAULT_STARTUP_REPEAT, "timed start-up runs per size, after one untimed"
     )
     parser.add_argument(
         "--profile", type=int, metavar="SIZE", help="profile one start-up at SIZE papers with cProfile; measure nothing"
