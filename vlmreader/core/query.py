@@ -12,7 +12,7 @@ Query syntax (words and filters combine; every part must hold):
 
 Ranking: each free word is matched against an inverted index of every field's terms, exactly,
 as a prefix, or within one or two typos (rapidfuzz), and scored by field (title highest, then
-key, tags, note, abstract), match quality and rarity. The best few hundred are re-ranked so
+key, tags, note, abstract), match quality and rarity. The best hundred are re-ranked so
 that a title naming exactly what was typed ('llava uhd' -> 'LLaVA-UHD: ...') comes first.
 An empty query lists every paper in library order.
 """
@@ -143,7 +143,6 @@ class SearchResult:
     scores: dict[int, float]
     matched_terms: frozenset[str]
     index: "SearchIndex"
-    total_papers: int = 0
 
     def __len__(self) -> int:
         return len(self.order)
@@ -499,7 +498,6 @@ class SearchIndex:
             scores=scores,
             matched_terms=frozenset(matched_terms),
             index=self,
-            total_papers=len(self.ids),
         )
 
     def _phrases_hold(self, number: int, query: Query) -> bool:
@@ -511,7 +509,7 @@ class SearchIndex:
     def _rerank(
         self, order: list[int], scores: dict[int, float], words: list[str], word_matches: list[dict[str, float]]
     ) -> list[int]:
-        """Re-rank the best few hundred with what the index alone cannot see.
+        """Re-rank the best `RERANK_DEPTH` with what the index alone cannot see.
 
         A title that names what was typed ('llava uhd' -> 'LLaVA-UHD: ...') comes first, then
         titles whose name starts with it, then titles holding every word; among equals, papers
