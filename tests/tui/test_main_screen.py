@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from vlmreader.core.store import Library, NewPaper
-from vlmreader.tui.app import make_app
-from vlmreader.tui.widgets import PaperList
+from vlmreader.tui.app import DETAIL_DELAY_WHILE_TYPING, make_app
+from vlmreader.tui.widgets import KeyFooter, PaperList
 
 from .conftest import list_rows, settle, text_of
 
@@ -49,6 +49,10 @@ async def test_typing_searches_as_you_type(library: Library):
             await pilot.press(character)
         await settle(pilot)
         assert text_of(app, "#count") == "0 of 452"
+        assert list_rows(app) == []
+        # The detail pane follows the list once the typing pauses, without leaving the search bar.
+        await pilot.pause(DETAIL_DELAY_WHILE_TYPING + 0.2)
+        assert app.search_bar.input.has_focus
         assert text_of(app, "#detail-title") == "No paper matches 'zzqqxx'."
         assert "Widen the query" in text_of(app, "#detail-meta")
 
@@ -199,6 +203,26 @@ async def test_ctrl_e_hands_the_note_to_the_editor_or_explains_why_not(library: 
         await settle(pilot)
         # The headless test driver cannot suspend the app: the user is told, nothing is lost.
         assert any("cannot hand over to an editor" in n.message for n in app._notifications)
+
+
+async def test_the_footer_shows_the_keys_where_the_focus_is_and_a_click_presses_one(library: Library):
+    app = make_app(library)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        footer = app.query_one(KeyFooter)
+        line = footer.render().plain
+        assert "s Star" in line and "e Export" in line and "? Help" in line
+        assert line.rstrip().endswith("^p palette")
+        await pilot.press("slash")
+        await settle(pilot)
+        assert "Star" not in footer.render().plain
+        await pilot.press("escape")
+        await settle(pilot)
+        line = footer.render().plain
+        await pilot.click(KeyFooter, offset=(line.index("Star"), 0))
+        await settle(pilot)
+        assert "★" in list_rows(app)[0]
+        assert library.get(app.paper_list.highlighted_id).starred
 
 
 async def test_q_quits(library: Library):

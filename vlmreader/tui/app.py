@@ -18,24 +18,16 @@ from textual import on, work
 from textual.app import App, ComposeResult, SuspendNotSupported, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Footer
+from textual.timer import Timer
 
 from vlmreader.core.models import STATUSES, Annotation, UserError
 from vlmreader.core.query import SearchEngine, SearchResult, parse_query
 from vlmreader.core.store import Library
 from vlmreader.resources import styles_dir
-from vlmreader.tui.screens import (
-    AddTagsScreen,
-    ExportRequest,
-    ExportScreen,
-    HelpScreen,
-    NoteScreen,
-    RemoveTagScreen,
-    TriageScreen,
-)
+from vlmreader.tui import screens
 from vlmreader.tui.commands import PaperProvider
 from vlmreader.tui.settings import load_settings, save_setting
-from vlmreader.tui.widgets import DetailPane, NoteEditor, PaperList, SearchBar
+from vlmreader.tui.widgets import DetailPane, KeyFooter, NoteEditor, PaperList, SearchBar
 from vlmreader.tui.widgets.sidebar import Sidebar, SidebarCounts
 
 STATUS_CYCLE = {"unread": "queued", "queued": "reading", "reading": "read", "read": "unread", "skipped": "queued"}
@@ -43,6 +35,8 @@ MAX_UNDO_STEPS = 100
 NARROW_WIDTH = 100
 """Below this many columns the detail pane goes under the list and the sidebar starts hidden."""
 DEFAULT_EXPORT_FILE = "references.bib"
+DETAIL_DELAY_WHILE_TYPING = 0.15
+"""Seconds after the last keystroke in the search bar before the detail pane shows the top paper."""
 OUTSIDE_CHANGES_INTERVAL = 2.0
 """Seconds between checks for changes other processes made to the library (two stat calls)."""
 _SIDEBAR_FILTER = re.compile(r'(?<!\S)(?:is|in|tag):(?:"[^"]*"|\S+)\s*')
@@ -94,6 +88,7 @@ class VlmReaderApp(App):
         self._collection_counts: tuple[int, list[tuple[str, int]]] = (-1, [])
         self._outside_changes_pending = False
         self._outside_error = ""
+        self._detail_timer: Timer | None = None
 
     # -- layout ------------------------------------------------------------------------
 
@@ -103,7 +98,7 @@ class VlmReaderApp(App):
             yield Sidebar(id="sidebar")
             yield PaperList(lambda paper_id: self.library.annotation(paper_id), id="papers")
             yield DetailPane(id="detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(Sidebar).display = self.size.width >= NARROW_WIDTH
@@ -206,7 +201,20 @@ class VlmReaderApp(App):
         self._show_result(self.engine.search(self.search_bar.text), keep_paper=keep)
 
     @on(PaperList.Highlighted)
+    def _highlighted(self) -> None:
+        if self.search_bar.input.has_focus:
+            # While a query is typed the top paper changes with every key: laying out its abstract
+            # each time would double the frame, so the pane follows once the typing pauses.
+            if self._detail_timer is not None:
+                self._detail_timer.stop()
+            self._detail_timer = self.set_timer(DETAIL_DELAY_WHILE_TYPING, self._show_highlighted)
+        else:
+            self._show_highlighted()
+
     def _show_highlighted(self) -> None:
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+            self._detail_timer = None
         if self.library is None:
             return
         paper_id = self.paper_list.highlighted_id
@@ -309,7 +317,7 @@ class VlmReaderApp(App):
                 after()
 
         known = [tag for tag, _ in self.library.tag_counts()]
-        self.push_screen(AddTagsScreen(len(paper_ids), known), add)
+        self.push_screen(screens.AddTagsScreen(len(paper_ids), known), add)
 
     def action_add_tags(self) -> None:
         self.ask_for_tags(self._targets())
@@ -324,7 +332,7 @@ class VlmReaderApp(App):
             if after is not None:
                 after()
 
-        self.push_screen(NoteScreen(paper.title, paper.note), save)
+        self.push_screen(screens.NoteScreen(paper.title, paper.note), save)
 
     def action_edit_in_editor(self) -> None:
         """Edit the highlighted paper's note in $EDITOR, with the app suspended."""
@@ -368,7 +376,7 @@ class VlmReaderApp(App):
         if not paper_ids:
             self.notify(escape(f"Nothing to triage: no paper matches {query!r}."), severity="warning")
             return
-        self.push_screen(TriageScreen(paper_ids, query, self.library.get), lambda _: self._research())
+        self.push_screen(screens.TriageScreen(paper_ids, query, self.library.get), lambda _: self._research())
 
     def action_remove_tag(self) -> None:
         targets = self._targets()
@@ -381,7 +389,7 @@ class VlmReaderApp(App):
             if tag:
                 self._annotate(targets, lambda ids: self.library.remove_tags(ids, [tag]))
 
-        self.push_screen(RemoveTagScreen(tags), remove)
+        self.push_screen(screens.RemoveTagScreen(tags), remove)
 
     def action_undo(self) -> None:
         if not self._undo:
@@ -411,7 +419,7 @@ class VlmReaderApp(App):
         if not papers:
             return
 
-        def export(request: ExportRequest) -> str | None:
+        def export(request: screens.ExportRequest) -> str | None:
             from vlmreader.core.bibtex import export_to_file
 
             try:
@@ -422,7 +430,7 @@ class VlmReaderApp(App):
             self.notify(escape(f"Exported {report.written} paper{'s' if report.written != 1 else ''} to {report.path}{skipped}"))
             return None
 
-        self.push_screen(ExportScreen(len(papers), str(Path.cwd() / DEFAULT_EXPORT_FILE), export))
+        self.push_screen(screens.ExportScreen(len(papers), str(Path.cwd() / DEFAULT_EXPORT_FILE), export))
 
     def action_copy_bibtex(self) -> None:
         papers = self._bibtex_papers()
@@ -488,6 +496,8 @@ class VlmReaderApp(App):
 
     def action_focus_list(self) -> None:
         self.paper_list.focus()
+        if self._detail_timer is not None:  # back from typing: show the paper at once
+            self._show_highlighted()
 
     def action_edit_note(self) -> None:
         if self.paper_list.highlighted_id:
@@ -501,7 +511,7 @@ class VlmReaderApp(App):
             entry = by_action.setdefault((active.node, binding.action), [[], binding.description, binding.tooltip])
             entry[0].append(self.get_key_display(binding) if binding.key == key else key)
         rows = [(", ".join(dict.fromkeys(keys)), description, tooltip) for keys, description, tooltip in by_action.values()]
-        self.push_screen(HelpScreen(rows))
+        self.push_screen(screens.HelpScreen(rows))
 
 
 def make_app(

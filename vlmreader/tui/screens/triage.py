@@ -14,9 +14,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from vlmreader.core.models import Paper
+from vlmreader.tui.widgets.footer import KeyFooter
 
 DECISIONS = {"queue": "queued", "reading": "reading", "read": "read", "skip": "skipped"}
 
@@ -53,7 +54,7 @@ class TriageScreen(Screen[None]):
             yield Static(id="triage-title", markup=False)
             yield Static(id="triage-meta", markup=False)
             yield Static(id="triage-abstract", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.show_current()

@@ -1,7 +1,8 @@
 """vlmreader's widgets: each posts messages up and never writes to the library."""
 
 from vlmreader.tui.widgets.detail_pane import DetailPane, NoteEditor
+from vlmreader.tui.widgets.footer import KeyFooter
 from vlmreader.tui.widgets.paper_list import PaperList
 from vlmreader.tui.widgets.search_bar import SearchBar
 
-__all__ = ["DetailPane", "NoteEditor", "PaperList", "SearchBar"]
+__all__ = ["DetailPane", "KeyFooter", "NoteEditor", "PaperList", "SearchBar"]

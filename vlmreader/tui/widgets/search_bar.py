@@ -49,7 +49,7 @@ class SearchBar(Horizontal):
             count += f" · {selected} selected"
         if problems:
             count += f" · {problems[0]}"
-        self.query_one("#count", Label).update(count)
+        self.query_one("#count", Label).update(count, layout=False)  # its size is fixed in the TCSS
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
