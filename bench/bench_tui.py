@@ -4,15 +4,19 @@
     python bench/bench_tui.py --show report.json     # the table of a report saved with --json
     python bench/bench_tui.py --profile 100000       # one start-up under cProfile
 
-Start-up: a fresh Python process does what `vlmreader` with no arguments does (open the library
-as the CLI does, import the app, `make_app(library)`, run it), headless at 120x35, and exits as
-soon as the first refresh has painted rows of the paper list. The index cache is warm: one
-untimed run comes first. The parent times it from the spawn to that first screen and to the
-process' exit, and takes the child's peak RSS from `os.wait4`; the child stamps each phase on the
-same monotonic clock, so the table also says where the time goes (and how much of it the cyclic
-garbage collector took). The floor beside it is a minimal Textual app (one Static) measured the
-same way. The children cache their bytecode in the work folder, as an installed package has it,
-even where PYTHONDONTWRITEBYTECODE is set.
+Start-up: a fresh Python process runs `vlmreader.cli.main(["--home", HOME])`, exactly what
+`vlmreader` with no arguments runs (a small library is opened before the first frame, a large
+one in a worker behind a loading screen), headless at 120x35. The first screen is the first
+frame written to the terminal with rows of the paper list in it; the child then waits until
+what that frame set off (the detail pane, the sidebar's counts) is processed and painted, and
+exits. The index cache is warm: one untimed run comes first. The parent times it from the spawn
+to that first screen, to the settled screen and to the process' exit, and takes the child's
+peak RSS from `os.wait4`; the child stamps each phase on the same monotonic clock, so the table
+also says where the time goes (and how much of it the cyclic garbage collector took). The floor
+beside it is a minimal Textual app (one Static) measured the same way, to its first frame. The
+runs go round-robin (floor, then each size, `--repeat` times), so that a slow spell of a shared
+machine falls on every column alike. The children cache their bytecode in the work folder, as
+an installed package has it, even where PYTHONDONTWRITEBYTECODE is set.
 
 Keystroke to updated list: in one process per size, under `App.run_test`, "/" focuses the
 search bar and a few queries are typed key by key; each key is timed from the press until the
@@ -100,22 +104,16 @@ gc.callbacks.append(time_gc)
 """
 
 STARTUP_DRIVER = DRIVER_PROLOGUE + r"""
-import argparse
-
 home, width, height = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-from vlmreader.cli import _open_library  # as `vlmreader` with no arguments opens it
+from textual.app import App
 
-library = _open_library(argparse.Namespace(home=home))
-marks["library_open"] = time.monotonic()
-from vlmreader.tui.app import make_app
+from vlmreader import cli  # what `vlmreader` imports, then runs: main() with no command
+from vlmreader.tui import app as tui
 from vlmreader.tui.widgets import PaperList
 
 marks["app_imported"] = time.monotonic()
-app = make_app(library)
-marks["app_built"] = time.monotonic()
-
 painted = {"rows_painted": 0, "papers_shown": 0}
-render_line = PaperList.render_line
+render_line, display, library_ready = PaperList.render_line, App._display, tui.VlmReaderApp._library_ready
 
 
 def counting_render_line(self, y):
@@ -124,32 +122,48 @@ def counting_render_line(self, y):
     return render_line(self, y)
 
 
-PaperList.render_line = counting_render_line
+def stamping_display(self, screen, update):
+    display(self, screen, update)  # the frame goes to the terminal (here, the headless driver)
+    if painted["rows_painted"] and "first_screen" not in marks:
+        marks["first_screen"] = time.monotonic()
+        painted.update(gc_time, papers_shown=self.paper_list.row_count)
 
 
-async def exit_on_first_screen(pilot):
+def stamping_library_ready(self, *arguments):
+    marks["library_ready"] = time.monotonic()
+    library_ready(self, *arguments)
+
+
+PaperList.render_line, App._display = counting_render_line, stamping_display
+tui.VlmReaderApp._library_ready = stamping_library_ready
+
+
+async def exit_once_settled(pilot):
     # Called once compose and mount (with the app's on_mount) are done, before the first refresh.
     marks["mounted"] = time.monotonic()
+    while "first_screen" not in marks:
+        await pilot.pause(0.002)
+    await pilot.pause()  # what the first screen set off (the detail pane, the sidebar's counts)
 
-    def exit_if_papers_painted():
-        if painted["rows_painted"]:
-            marks["first_screen"] = time.monotonic()
-            painted.update(gc_time, papers_shown=app.paper_list.row_count)
-            app.exit()
-        else:
-            app.call_after_refresh(exit_if_papers_painted)
+    def exit_now():
+        marks["settled"] = time.monotonic()
+        pilot.app.exit()
 
-    app.call_after_refresh(exit_if_papers_painted)
+    pilot.app.call_after_refresh(exit_now)
 
 
-app.run(headless=True, size=(width, height), auto_pilot=exit_on_first_screen)
+def run_headless(self, **options):
+    return App.run(self, headless=True, size=(width, height), auto_pilot=exit_once_settled)
+
+
+tui.VlmReaderApp.run = run_headless
+cli.main(["--home", home])
 marks["run_returned"] = time.monotonic()
 print(json.dumps({"marks": marks, **painted}))
 """
 
 FLOOR_DRIVER = DRIVER_PROLOGUE + r"""
 width, height = int(sys.argv[1]), int(sys.argv[2])
-marks["library_open"] = marks["interpreter"]  # no library: the phase is empty
 from textual.app import App
 from textual.widgets import Static
 
@@ -160,36 +174,41 @@ class OneStatic(App):
     def compose(self):
         yield Static("one line")
 
+    def _display(self, screen, update):
+        super()._display(screen, update)
+        marks.setdefault("first_screen", time.monotonic())
+
 
 app = OneStatic()
-marks["app_built"] = time.monotonic()
 at_first_screen = {}
 
 
-async def exit_after_first_refresh(pilot):
-    marks["mounted"] = time.monotonic()
+async def exit_after_first_frame(pilot):
+    marks["mounted"] = marks["library_ready"] = time.monotonic()  # no library: that phase is empty
+    while "first_screen" not in marks:
+        await pilot.pause(0.002)
+    at_first_screen.update(gc_time)
+    await pilot.pause()
 
     def exit_now():
-        marks["first_screen"] = time.monotonic()
-        at_first_screen.update(gc_time)
+        marks["settled"] = time.monotonic()
         app.exit()
 
     app.call_after_refresh(exit_now)
 
 
-app.run(headless=True, size=(width, height), auto_pilot=exit_after_first_refresh)
+app.run(headless=True, size=(width, height), auto_pilot=exit_after_first_frame)
 marks["run_returned"] = time.monotonic()
 print(json.dumps({"marks": marks, **at_first_screen}))
 """
 
 STARTUP_PHASES = (
     ("python start (spawn to the driver's first line)", "spawned", "interpreter"),
-    ("open the library (as the CLI does)", "interpreter", "library_open"),
-    ("import Textual and the app", "library_open", "app_imported"),
-    ("make_app(library)", "app_imported", "app_built"),
-    ("compose + mount (on_mount: first search)", "app_built", "mounted"),
-    ("first refresh (layout, paint the rows)", "mounted", "first_screen"),
-    ("shut down and exit", "first_screen", "exited"),
+    ("import Textual and the app", "interpreter", "app_imported"),
+    ("open the library, compose, mount", "app_imported", "library_ready"),
+    ("show the papers, paint that frame", "library_ready", "first_screen"),
+    ("whatever that frame set off, repainted", "first_screen", "settled"),
+    ("shut down and exit", "settled", "exited"),
 )
 """(label, from mark, to mark): consecutive, so they add up to the time to exit."""
 
@@ -230,6 +249,7 @@ def run_startup_child(source: str, environment: dict[str, str], *arguments: str)
 def startup_figures(runs: list[dict]) -> dict:
     """Medians and maxima over runs of the time to the first screen and to exit, and each phase's median."""
     first_screen = [run["marks"]["first_screen"] for run in runs]
+    settled = [run["marks"]["settled"] for run in runs]
     exit_seconds = [run["marks"]["exited"] for run in runs]
     phases = {
         label: statistics.median(run["marks"][end] - run["marks"][start] for run in runs)
@@ -238,6 +258,8 @@ def startup_figures(runs: list[dict]) -> dict:
     return {
         "first_screen_s": statistics.median(first_screen),
         "first_screen_max_s": max(first_screen),
+        "settled_s": statistics.median(settled),
+        "settled_max_s": max(settled),
         "exit_s": statistics.median(exit_seconds),
         "exit_max_s": max(exit_seconds),
         "peak_rss_mb": max(run["peak_rss_mb"] for run in runs),
@@ -250,17 +272,20 @@ def startup_figures(runs: list[dict]) -> dict:
     }
 
 
-def measure_startup(workdir: Path, home: Path, repeat: int) -> dict:
-    """One untimed run (it builds the index and bytecode caches if missing), then `repeat` timed ones."""
-    environment, arguments = child_environment(workdir), (str(home), *map(str, TERMINAL_SIZE))
-    run_startup_child(STARTUP_DRIVER, environment, *arguments)
-    return startup_figures([run_startup_child(STARTUP_DRIVER, environment, *arguments) for _ in range(repeat)])
-
-
-def measure_floor(workdir: Path, repeat: int) -> dict:
-    environment, arguments = child_environment(workdir), tuple(map(str, TERMINAL_SIZE))
-    run_startup_child(FLOOR_DRIVER, environment, *arguments)
-    return startup_figures([run_startup_child(FLOOR_DRIVER, environment, *arguments) for _ in range(repeat)])
+def measure_startups(workdir: Path, homes: dict[int, Path], repeat: int) -> tuple[dict, dict[int, dict]]:
+    """The floor's and each size's start-up figures. One untimed run each first (it builds the
+    index and bytecode caches if missing), then `repeat` rounds of one run each, round-robin, so
+    that a slow spell of a shared machine falls on every column alike."""
+    environment, terminal = child_environment(workdir), tuple(map(str, TERMINAL_SIZE))
+    drivers = {0: (FLOOR_DRIVER, terminal)} | {size: (STARTUP_DRIVER, (str(home), *terminal)) for size, home in homes.items()}
+    for source, arguments in drivers.values():
+        run_startup_child(source, environment, *arguments)
+    runs: dict[int, list[dict]] = {size: [] for size in drivers}
+    for _ in range(repeat):
+        for size, (source, arguments) in drivers.items():
+            runs[size].append(run_startup_child(source, environment, *arguments))
+    floor = runs.pop(0)
+    return startup_figures(floor), {size: startup_figures(size_runs) for size, size_runs in runs.items()}
 
 
 def profile_startup(workdir: Path, size: int, top: int) -> None:
@@ -408,16 +433,6 @@ def measure_typing(workdir: Path, home: Path) -> dict:
 # -- the parent --------------------------------------------------------------------------
 
 
-def measure_size(workdir: Path, size: int, repeat: int, fresh: bool) -> dict:
-    folder = workdir / f"library-{size}"
-    ensure_library(folder, size, fresh)
-    home = folder / "home"
-    progress(f"{size:,} papers: start-up, 1 + {repeat} runs")
-    startup = measure_startup(workdir, home, repeat)
-    progress(f"{size:,} papers: typing {len(TYPED_QUERIES)} queries key by key")
-    return {"startup": startup, "typing": measure_typing(workdir, home)}
-
-
 # -- the table ---------------------------------------------------------------------------
 
 
@@ -458,6 +473,7 @@ def table_rows(results: dict[int, dict], floor: dict) -> list[Row]:
         startup_row("to the first screen with papers",
                     lambda s, f: startup_cell(f, "first_screen_s", target_for(s, STARTUP_TARGET_S) if s else None),
                     f"{startup_target} (coBib ~{COBIB_STARTUP_S:g} s at 500)"),
+        startup_row("to the whole screen (detail pane, counts)", lambda s, f: startup_cell(f, "settled_s", None)),
         startup_row("to the process' exit", lambda s, f: startup_cell(f, "exit_s", None)),
         startup_row("peak RSS (ru_maxrss)", lambda s, f: f"{f['peak_rss_mb']:.0f} MB"),
         Row("  where it goes, medians", []),
@@ -552,9 +568,17 @@ def main() -> int:
     if arguments.repeat < 1:
         raise SystemExit("--repeat must be at least 1")
     report = {"machine": machine_description(), "workdir": str(arguments.workdir)}
-    progress(f"floor: a one-Static Textual app, 1 + {arguments.repeat} runs")
-    report["floor"] = measure_floor(arguments.workdir, arguments.repeat)
-    report["sizes"] = {size: measure_size(arguments.workdir, size, arguments.repeat, arguments.fresh) for size in sizes}
+    homes = {}
+    for size in sizes:
+        folder = arguments.workdir / f"library-{size}"
+        ensure_library(folder, size, arguments.fresh)
+        homes[size] = folder / "home"
+    progress(f"start-up: the floor (a one-Static Textual app) and {len(sizes)} sizes, 1 + {arguments.repeat} runs each")
+    report["floor"], startups = measure_startups(arguments.workdir, homes, arguments.repeat)
+    report["sizes"] = {}
+    for size, home in homes.items():
+        progress(f"{size:,} papers: typing {len(TYPED_QUERIES)} queries key by key")
+        report["sizes"][size] = {"startup": startups[size], "typing": measure_typing(arguments.workdir, home)}
     report["load_average_after"] = [round(load, 2) for load in os.getloadavg()]
     print(json.dumps(report, indent=2) if arguments.json else render_table(report))
     return 0

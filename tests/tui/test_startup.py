@@ -47,3 +47,32 @@ async def test_a_triage_command_line_opens_straight_into_triage(tmp_path: Path, 
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert text_of(app.screen, "#triage-progress").startswith("Triage · 0 of 199 triaged")
+
+
+def test_vlmreader_opens_a_small_library_before_the_first_frame(tmp_path: Path, bundled_pages, monkeypatch):
+    """Then the first frame already shows the papers; the first run, which imports the bundled
+    corpus, and a large library open behind the loading screen instead."""
+    from vlmreader.cli import main
+    from vlmreader.tui.app import VlmReaderApp
+
+    started: list[VlmReaderApp] = []
+    monkeypatch.setattr(VlmReaderApp, "run", lambda app, **options: started.append(app))
+    Library(tmp_path / "small", bundled_pages=bundled_pages)
+    assert main(["--home", str(tmp_path / "small")]) == 0
+    assert started[-1].library is not None and len(started[-1].library) == 452
+    assert main(["--home", str(tmp_path / "first-run")]) == 0
+    assert started[-1].library is None
+    monkeypatch.setattr("vlmreader.cli.QUICK_OPEN_BYTES", 100_000)  # the 452 papers now count as large
+    assert main(["--home", str(tmp_path / "small")]) == 0
+    assert started[-1].library is None
+
+
+def test_a_corrupt_small_library_is_reported_before_the_app_starts(tmp_path: Path, bundled_pages, capsys):
+    from vlmreader.cli import main
+
+    home = tmp_path / "home"
+    Library(home, bundled_pages=bundled_pages)
+    (home / "library.json").write_text("{ broken")
+    assert main(["--home", str(home)]) == 1
+    assert capsys.readouterr().err.startswith("vlmreader: error:")
+    assert (home / "library.json").read_text() == "{ broken"

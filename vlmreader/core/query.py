@@ -25,9 +25,6 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cached_property
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from vlmreader.core import index
 from vlmreader.core.index import CorpusIndex
 from vlmreader.core.models import STATUSES, Annotation, PaperRecord
@@ -285,6 +282,10 @@ class SearchIndex:
         if len(word) < 4 or frequency >= KNOWN_WORD_FREQUENCY or (last and matches):
             # A word the library knows, or the start of words it knows, is taken as meant.
             return matches
+        # Imported at the first typo rather than at start-up, which it would slow by a tenth.
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
         max_typos = 2 if len(word) >= 8 else 1
         for candidates in (self._fuzzy_candidates(len(word), max_typos), user_vocabulary):
             for term, distance, _ in process.extract(

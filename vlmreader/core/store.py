@@ -90,6 +90,17 @@ class AddReport:
     """(asked-for key, key given) for imported keys that were invalid or already taken."""
 
 
+LIBRARY_FILE = "library.json"
+
+
+def library_file_size(home: Path) -> int | None:
+    """Bytes in `home`'s library file, or None before the first run: what opening it will cost."""
+    try:
+        return (Path(home) / LIBRARY_FILE).stat().st_size
+    except OSError:
+        return None
+
+
 class Library:
     """The user's library in `home`, created from the bundled corpus on first use."""
 
@@ -100,7 +111,7 @@ class Library:
         except OSError as error:
             raise UserError(f"cannot create library folder {self.home}: {error.strerror or error}") from None
         self._papers_db = TinyDB(
-            self.home / "library.json", storage=AtomicJSONStorage, tables=("_meta", "papers"), line_per_document=True
+            self.home / LIBRARY_FILE, storage=AtomicJSONStorage, tables=("_meta", "papers"), line_per_document=True
         )
         self._annotations_db = TinyDB(
             self.home / "annotations.json", storage=AtomicJSONStorage, tables=("_meta", "annotations")
@@ -128,7 +139,7 @@ class Library:
 
     @property
     def papers_path(self) -> Path:
-        return self.home / "library.json"
+        return self.home / LIBRARY_FILE
 
     @property
     def annotations_path(self) -> Path:

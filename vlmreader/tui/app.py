@@ -46,6 +46,7 @@ class VlmReaderApp(App):
     """vlmreader's TUI."""
 
     CSS_PATH = str(styles_dir() / "app.tcss")
+    AUTO_FOCUS = "PaperList"
     TITLE = "vlmreader"
     COMMANDS = App.COMMANDS | {PaperProvider}
 
@@ -102,7 +103,6 @@ class VlmReaderApp(App):
 
     def on_mount(self) -> None:
         self.query_one(Sidebar).display = self.size.width >= NARROW_WIDTH
-        self.paper_list.focus()
         if self.library is not None:
             self._library_ready(self.library, self.engine)
             return
@@ -128,7 +128,8 @@ class VlmReaderApp(App):
             self.theme = theme
         self.theme_changed_signal.subscribe(self, lambda theme: save_setting(library.home, "theme", theme.name))
         self._show_result(engine.search(self.search_bar.text))
-        self.call_after_refresh(self._update_sidebar)  # the papers first, the counts a frame later
+        self._show_highlighted()  # now rather than on the list's message: one layout, not two
+        self._update_sidebar()
         self.refresh_bindings()
         self.set_interval(OUTSIDE_CHANGES_INTERVAL, self._pick_up_outside_changes)
         if self.triage_query is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.text import Text
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -57,8 +57,7 @@ class Sidebar(OptionList):
         def add(option_id: str, label: str, count: int, query_filter: str) -> None:
             if len(label) > LABEL_WIDTH:
                 label = label[: LABEL_WIDTH - 1] + "…"
-            line = Text(label.ljust(LABEL_WIDTH))
-            line.append(f"{count:>5}", style="dim")
+            line = Content.assemble(label.ljust(LABEL_WIDTH), (f"{count:>5}", "dim"))
             options.append(Option(line, id=option_id))
             self._filters[option_id] = query_filter
 
@@ -71,12 +70,12 @@ class Sidebar(OptionList):
                 count = counts.statuses.get(query_filter.removeprefix("is:"), 0)
             add(f"view-{label}", label, count, query_filter)
         options.append(None)
-        options.append(Option(Text("Collections", style="bold"), id="heading-collections", disabled=True))
+        options.append(Option(Content.styled("Collections", "bold"), id="heading-collections", disabled=True))
         for name, count in counts.collections:
             add(f"collection-{name}", name, count, f"in:{name}")
         if counts.tags:
             options.append(None)
-            options.append(Option(Text("Tags", style="bold"), id="heading-tags", disabled=True))
+            options.append(Option(Content.styled("Tags", "bold"), id="heading-tags", disabled=True))
             for tag, count in counts.tags:
                 add(f"tag-{tag}", f"#{tag}", count, f"tag:{tag}")
         self.clear_options()
