@@ -40,7 +40,13 @@ from vlmreader.core.models import (
     now_timestamp,
     remove_tags,
 )
-from vlmreader.core.storage import AtomicJSONStorage, LibraryFileError, file_signature, garbage_collection_paused
+from vlmreader.core.record_cache import load_records, save_records
+from vlmreader.core.storage import (
+    AtomicJSONStorage,
+    LibraryFileError,
+    file_signature,
+    garbage_collection_paused,
+)
 from vlmreader.core.text import normalize_title, paper_id_for
 
 SCHEMA_VERSION = 1
@@ -91,6 +97,7 @@ class AddReport:
 
 
 LIBRARY_FILE = "library.json"
+RECORDS_CACHE_FILE = "records-cache.bin"
 
 
 def library_file_size(home: Path) -> int | None:
@@ -142,6 +149,10 @@ class Library:
         return self.home / LIBRARY_FILE
 
     @property
+    def records_cache_path(self) -> Path:
+        return self.home / RECORDS_CACHE_FILE
+
+    @property
     def annotations_path(self) -> Path:
         return self.home / "annotations.json"
 
@@ -169,14 +180,31 @@ class Library:
 
     def _load_papers(self) -> None:
         signature = file_signature(self.papers_path)
+        cached = load_records(self.records_cache_path, signature) if signature is not None else None
+        if cached is not None:
+            meta, records = cached
+            self._set_records(records, meta, signature)
+            return
         meta, data = self._read(self._papers_db, self.papers_path)
-        self._set_records(data.get("papers", {}).values(), meta, signature)
+        self._set_records(self._records_from(data.get("papers", {}).values()), meta, signature)
+        if signature is not None:
+            self._save_records_cache()
 
-    def _set_records(self, documents: Iterable[dict], meta: dict[str, Any], signature: tuple | None) -> None:
+    def _records_from(self, documents: Iterable[dict]) -> list[PaperRecord]:
         try:
-            records = [PaperRecord.from_document(doc) for doc in documents]
+            return [PaperRecord.from_document(doc) for doc in documents]
         except (KeyError, TypeError, AttributeError) as error:
             raise LibraryFileError(self.papers_path, f"a paper record is malformed ({error!r})") from None
+
+    def _save_records_cache(self) -> None:
+        """Keep the fast copy of the records (record_cache.py) in step with the library file."""
+        try:
+            if not save_records(self.records_cache_path, self._papers_signature, self._papers_meta, self.records()):
+                self.records_cache_path.unlink(missing_ok=True)
+        except OSError:
+            pass  # a read-only home still works; it just parses library.json every time
+
+    def _set_records(self, records: list[PaperRecord], meta: dict[str, Any], signature: tuple | None) -> None:
         self._records = {record.id: record for record in records}
         self._by_key = {record.key.casefold(): record.id for record in records}
         self._papers_meta = meta
@@ -209,7 +237,9 @@ class Library:
     def _acquire(self):
         """Take the cross-process library lock (re-entrant); use as `with self._acquire():`."""
         if self._lock is None:
-            from filelock import FileLock  # imported on first write: it costs read-only commands 40 ms
+            from filelock import (
+                FileLock,  # imported on first write: it costs read-only commands 40 ms
+            )
 
             self._lock = FileLock(self.home / "library.lock", timeout=LOCK_TIMEOUT_SECONDS)
         from filelock import Timeout
@@ -419,7 +449,8 @@ class Library:
                     "papers": {str(number): doc for number, doc in enumerate(documents.values(), start=1)},
                 }
             )
-            self._set_records(documents.values(), meta, file_signature(self.papers_path))
+            self._set_records(self._records_from(documents.values()), meta, file_signature(self.papers_path))
+            self._save_records_cache()
             if annotation_changes:
                 self._annotate_offered(annotation_changes)
         report.added = [self.get(pid) for pid in added_ids]
