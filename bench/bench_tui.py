@@ -104,59 +104,81 @@ gc.callbacks.append(time_gc)
 """
 
 STARTUP_DRIVER = DRIVER_PROLOGUE + r"""
+import importlib.abc
+import importlib.util
+
 home, width, height = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-from textual.app import App
-
-from vlmreader import cli  # what `vlmreader` imports, then runs: main() with no command
-from vlmreader.tui import app as tui
-from vlmreader.tui.widgets import PaperList
-
-marks["app_imported"] = time.monotonic()
 painted = {"rows_painted": 0, "papers_shown": 0}
-render_line, display, library_ready = PaperList.render_line, App._display, tui.VlmReaderApp._library_ready
 
 
-def counting_render_line(self, y):
-    if y + self.scroll_offset.y < self.row_count:  # a paper's row, not the blank below the last
-        painted["rows_painted"] += 1
-    return render_line(self, y)
+def instrument(tui):
+    # The app module has just been imported, as `vlmreader` imports it: stamp the phases on it.
+    from textual.app import App
+
+    from vlmreader.tui.widgets import PaperList
+
+    marks["app_imported"] = time.monotonic()
+    render_line, display, library_ready = PaperList.render_line, App._display, tui.VlmReaderApp._library_ready
+
+    def counting_render_line(self, y):
+        if y + self.scroll_offset.y < self.row_count:  # a paper's row, not the blank below the last
+            painted["rows_painted"] += 1
+        return render_line(self, y)
+
+    def stamping_display(self, screen, update):
+        display(self, screen, update)  # the frame goes to the terminal (here, the headless driver)
+        if painted["rows_painted"] and "first_screen" not in marks:
+            marks["first_screen"] = time.monotonic()
+            painted.update(gc_time, papers_shown=self.paper_list.row_count)
+
+    def stamping_library_ready(self, *arguments):
+        marks["library_ready"] = time.monotonic()
+        library_ready(self, *arguments)
+
+    async def exit_once_settled(pilot):
+        # Called once compose and mount (with the app's on_mount) are done, before the first refresh.
+        marks["mounted"] = time.monotonic()
+        while "first_screen" not in marks:
+            await pilot.pause(0.002)
+        await pilot.pause()  # what the first screen set off (the detail pane, the sidebar's counts)
+
+        def exit_now():
+            marks["settled"] = time.monotonic()
+            pilot.app.exit()
+
+        pilot.app.call_after_refresh(exit_now)
+
+    def run_headless(self, **options):
+        return App.run(self, headless=True, size=(width, height), auto_pilot=exit_once_settled)
+
+    PaperList.render_line, App._display = counting_render_line, stamping_display
+    tui.VlmReaderApp._library_ready = stamping_library_ready
+    tui.VlmReaderApp.run = run_headless
 
 
-def stamping_display(self, screen, update):
-    display(self, screen, update)  # the frame goes to the terminal (here, the headless driver)
-    if painted["rows_painted"] and "first_screen" not in marks:
-        marks["first_screen"] = time.monotonic()
-        painted.update(gc_time, papers_shown=self.paper_list.row_count)
+class InstrumentTheApp(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    # vlmreader imports its app only once it has decided how to open the library: import it
+    # then too, and instrument it right after.
+    def find_spec(self, name, path, target=None):
+        if name != "vlmreader.tui.app":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        self.loader = spec.loader
+        spec.loader = self
+        return spec
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module):
+        self.loader.exec_module(module)
+        instrument(module)
 
 
-def stamping_library_ready(self, *arguments):
-    marks["library_ready"] = time.monotonic()
-    library_ready(self, *arguments)
+sys.meta_path.insert(0, InstrumentTheApp())
+from vlmreader import cli
 
-
-PaperList.render_line, App._display = counting_render_line, stamping_display
-tui.VlmReaderApp._library_ready = stamping_library_ready
-
-
-async def exit_once_settled(pilot):
-    # Called once compose and mount (with the app's on_mount) are done, before the first refresh.
-    marks["mounted"] = time.monotonic()
-    while "first_screen" not in marks:
-        await pilot.pause(0.002)
-    await pilot.pause()  # what the first screen set off (the detail pane, the sidebar's counts)
-
-    def exit_now():
-        marks["settled"] = time.monotonic()
-        pilot.app.exit()
-
-    pilot.app.call_after_refresh(exit_now)
-
-
-def run_headless(self, **options):
-    return App.run(self, headless=True, size=(width, height), auto_pilot=exit_once_settled)
-
-
-tui.VlmReaderApp.run = run_headless
 cli.main(["--home", home])
 marks["run_returned"] = time.monotonic()
 print(json.dumps({"marks": marks, **painted}))
@@ -204,8 +226,8 @@ print(json.dumps({"marks": marks, **at_first_screen}))
 
 STARTUP_PHASES = (
     ("python start (spawn to the driver's first line)", "spawned", "interpreter"),
-    ("import Textual and the app", "interpreter", "app_imported"),
-    ("open the library, compose, mount", "app_imported", "library_ready"),
+    ("imports; a small library opened first, a large one begun", "interpreter", "app_imported"),
+    ("compose, mount; the library open and searched", "app_imported", "library_ready"),
     ("show the papers, paint that frame", "library_ready", "first_screen"),
     ("whatever that frame set off, repainted", "first_screen", "settled"),
     ("shut down and exit", "settled", "exited"),

@@ -195,13 +195,32 @@ def command_tui(arguments: argparse.Namespace) -> int:
 
     triage_query = " ".join(arguments.query) if getattr(arguments, "command", None) == "triage" else None
     size = library_file_size(_home(arguments))
-    # A small library is opened before the first frame, which then shows the papers at once.
-    library = _open_library(arguments) if size is not None and size <= QUICK_OPEN_BYTES else None
+    if size is not None and size <= QUICK_OPEN_BYTES:
+        # Opened before the first frame, which then shows the papers at once.
+        library, open_library = _open_library(arguments), None
+    else:
+        # Begun now, beside importing Textual (which it slows: the app's own loading frame comes
+        # late), so say so on the terminal until the app takes it over.
+        _say_while_starting("vlmreader: opening the library…")
+        from concurrent.futures import ThreadPoolExecutor
+
+        opening = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vlmreader-open").submit(_open_library, arguments)
+        library, open_library = None, opening.result
     from vlmreader.tui.app import make_app
 
-    app = make_app(library, triage_query=triage_query, open_library=lambda: _open_library(arguments))
-    app.run()
+    app = make_app(library, triage_query=triage_query, open_library=open_library)
+    try:
+        app.run()
+    finally:
+        _say_while_starting("")
     return app.return_code or 0
+
+
+def _say_while_starting(text: str) -> None:
+    """Show `text` on the terminal's current line, replacing what was there (nothing if not a terminal)."""
+    if sys.stderr.isatty():
+        sys.stderr.write(f"\r\x1b[2K{text}")
+        sys.stderr.flush()
 
 
 # -- the parser -------------------------------------------------------------------------

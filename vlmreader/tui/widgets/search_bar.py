@@ -44,7 +44,7 @@ class SearchBar(Horizontal):
         self.query_one("#count", Label).update(text)
 
     def show_count(self, shown: int, total: int, selected: int, problems: tuple[str, ...] = ()) -> None:
-        count = f"{shown} of {total}"
+        count = f"{shown:,} of {total:,}"
         if selected:
             count += f" · {selected} selected"
         if problems:

@@ -57,7 +57,7 @@ class Sidebar(OptionList):
         def add(option_id: str, label: str, count: int, query_filter: str) -> None:
             if len(label) > LABEL_WIDTH:
                 label = label[: LABEL_WIDTH - 1] + "…"
-            line = Content.assemble(label.ljust(LABEL_WIDTH), (f"{count:>5}", "dim"))
+            line = Content.assemble(label.ljust(LABEL_WIDTH), (f"{count:>7,}", "dim"))
             options.append(Option(line, id=option_id))
             self._filters[option_id] = query_filter
 
