@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+from collections.abc import Iterable
 from contextlib import contextmanager
 import tempfile
 from pathlib import Path
@@ -28,17 +29,17 @@ class LibraryFileError(UserError):
         self.path = path
 
 
-def write_atomically(path: Path, data: bytes | list) -> None:
+def write_atomically(path: Path, data: bytes | Iterable) -> None:
     """Replace `path` with `data` so that readers and crashes see the old or the new file, whole.
 
-    `data` may be a list of byte strings or buffers (arrays), written one after another
-    without joining them in memory first.
+    `data` may be an iterable (a list, a generator) of byte strings or buffers (arrays), written
+    one after another without joining them in memory first. If it raises, nothing is replaced.
     """
     directory = path.parent
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(handle, "wb") as file:
-            for chunk in data if isinstance(data, list) else (data,):
+            for chunk in (data,) if isinstance(data, (bytes, bytearray)) else data:
                 file.write(chunk)
             file.flush()
             os.fsync(file.fileno())
