@@ -225,6 +225,15 @@ async def test_the_footer_shows_the_keys_where_the_focus_is_and_a_click_presses_
         assert library.get(app.paper_list.highlighted_id).starred
 
 
+async def test_a_narrow_footer_keeps_whole_keys_and_the_palette(library: Library):
+    app = make_app(library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        line = app.query_one(KeyFooter).render().plain
+        assert len(line) == 80
+        assert "s Star" in line and " … " in line and line.endswith("^p palette ")
+
+
 async def test_q_quits(library: Library):
     app = make_app(library)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -65,10 +65,15 @@ class KeyFooter(Widget, can_focus=False):
 
         keys, palette = self.shown_keys()
         items: list[tuple[FooterKey | None, Content]] = [(key, label(key)) for key in keys]
+        room = self.size.width - (label(palette).cell_length if palette else 0)
+        if sum(part.cell_length for _, part in items) > room:  # whole keys only, then "…" (? lists them all)
+            more = Content(" … ")
+            while items and sum(part.cell_length for _, part in items) > room - more.cell_length:
+                items.pop()
+            items.append((None, more))
         if palette is not None:  # at the right end, as in Textual's footer
-            palette_label = label(palette)
-            gap = self.size.width - sum(part.cell_length for _, part in items) - palette_label.cell_length
-            items += [(None, Content(" " * max(gap, 1))), (palette, palette_label)]
+            gap = room - sum(part.cell_length for _, part in items)
+            items += [(None, Content(" " * max(gap, 0))), (palette, label(palette))]
         self._spans = []
         column = 0
         parts = []
