@@ -69,7 +69,7 @@ class TriageScreen(Screen[None]):
         paper = self.current
         decided = len(self.decisions)
         total = len(self.paper_ids)
-        progress = Text(f"Triage · {decided} of {total} triaged", style="bold")
+        progress = Text(f"Triage · {decided:,} of {total:,} triaged", style="bold")
         progress.append(f"   {self.query_text or 'all papers'}", style="dim")
         self.query_one("#triage-progress", Static).update(progress)
         title = self.query_one("#triage-title", Static)
@@ -83,7 +83,7 @@ class TriageScreen(Screen[None]):
         title.update(Text(paper.title, style="bold"))
         lines = Text()
         for name, value in (
-            ("", f"{self.position + 1} of {total}" + ("  ★ starred" if paper.starred else "") + f"  · {paper.status}"),
+            ("", f"{self.position + 1:,} of {total:,}" + ("  ★ starred" if paper.starred else "") + f"  · {paper.status}"),
             ("in ", ", ".join(paper.collections) or "–"),
             ("url ", paper.url or "–"),
             ("key ", paper.key),
@@ -103,7 +103,7 @@ class TriageScreen(Screen[None]):
         parts = [f"{counts[name]} {DECISIONS[name]}" for name in DECISIONS if counts[name]]
         starred = sum(1 for paper_id in self.paper_ids if self._paper_of(paper_id).starred)
         parts.append(f"{starred} starred")
-        return f"{len(self.decisions)} of {len(self.paper_ids)} papers triaged: " + ", ".join(parts) + "."
+        return f"{len(self.decisions):,} of {len(self.paper_ids):,} papers triaged: " + ", ".join(parts) + "."
 
     def _advance(self) -> None:
         self.position += 1
