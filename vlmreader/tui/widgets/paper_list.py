@@ -26,7 +26,7 @@ STATUS_MARKS = {"unread": "·", "queued": "Q", "reading": "R", "read": "✓", "s
 ROW_CACHE_SIZE = 512
 
 
-class PaperList(ScrollView, can_focus=True):
+class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
     """The search results, with a cursor and a multi-selection."""
 
     COMPONENT_CLASSES = {
