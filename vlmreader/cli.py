@@ -195,7 +195,8 @@ def command_tui(arguments: argparse.Namespace) -> int:
 
     triage_query = " ".join(arguments.query) if getattr(arguments, "command", None) == "triage" else None
     size = library_file_size(_home(arguments))
-    if size is not None and size <= QUICK_OPEN_BYTES:
+    opens_quickly = size is not None and size <= QUICK_OPEN_BYTES
+    if opens_quickly:
         # Opened before the first frame, which then shows the papers at once.
         library, open_library = _open_library(arguments), None
     else:
@@ -212,7 +213,8 @@ def command_tui(arguments: argparse.Namespace) -> int:
     try:
         app.run()
     finally:
-        _say_while_starting("")
+        if not opens_quickly:
+            _say_while_starting("")
     return app.return_code or 0
 
 
