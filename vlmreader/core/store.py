@@ -3,13 +3,16 @@
 - `library.json` holds the paper records (bundled corpus and imports). It is rewritten only
   when papers are added, so its size never slows down triage.
 - `annotations.json` holds the user's state (star, tags, status, note) for the papers they
-  touched. One annotation write rewrites only this file, so its cost does not grow with the
-  corpus.
+  touched, and `annotations.journal` the changes since it was last written (journal.py): an
+  annotation write appends one fsynced line there, so its cost grows neither with the corpus
+  nor with the number of annotated papers. Every JOURNAL_FOLD_ENTRIES changes the journal is
+  folded into `annotations.json`.
 - `library.lock` serialises writers across processes: every read-modify-write takes it and
   re-reads the file under it, so two processes writing at once lose no update.
 
-Both files carry a `_meta` table with the schema version. Files are replaced atomically
-(storage.py): a kill at any moment keeps every write that had returned.
+Both JSON files carry a `_meta` table with the schema version. Files are replaced atomically
+(storage.py) and the journal is appended with an fsync: a kill at any moment keeps every
+write that had returned.
 
 Threads: a `Library` is not thread-safe. Call it from one thread (the TUI calls it from its
 event loop only); other processes are handled by the lock.
@@ -24,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 from tinydb import TinyDB
-from tinydb.table import Document
 
 from vlmreader.core import corpus
 from vlmreader.core.keys import citation_key_for, is_valid_key
@@ -40,6 +42,7 @@ from vlmreader.core.models import (
     now_timestamp,
     remove_tags,
 )
+from vlmreader.core.journal import append_to_journal, read_journal
 from vlmreader.core.record_cache import load_records, save_records
 from vlmreader.core.storage import (
     AtomicJSONStorage,
@@ -98,6 +101,9 @@ class AddReport:
 
 LIBRARY_FILE = "library.json"
 RECORDS_CACHE_FILE = "records-cache.bin"
+JOURNAL_FILE = "annotations.journal"
+JOURNAL_FOLD_ENTRIES = 200
+"""After this many journal entries the journal is folded into annotations.json (journal.py)."""
 
 
 def library_file_size(home: Path) -> int | None:
@@ -130,6 +136,8 @@ class Library:
         self._papers_meta: dict[str, Any] = {}
         self._papers_signature: tuple | None = None
         self._annotations_signature: tuple | None = None
+        self._journal_length = 0
+        self._journal_entries = 0
         self.papers_version = 0
         """Grows whenever the paper records change: a cheap cache key for search indexes."""
         self.annotations_version = 0
@@ -155,6 +163,10 @@ class Library:
     @property
     def annotations_path(self) -> Path:
         return self.home / "annotations.json"
+
+    @property
+    def journal_path(self) -> Path:
+        return self.home / JOURNAL_FILE
 
     def _open(self) -> None:
         with garbage_collection_paused():
@@ -211,15 +223,19 @@ class Library:
         self._papers_signature = signature
         self.papers_version += 1
 
+    def _annotations_files_signature(self) -> tuple:
+        return file_signature(self.annotations_path), file_signature(self.journal_path)
+
     def _load_annotations(self) -> None:
-        signature = file_signature(self.annotations_path)
+        signature = self._annotations_files_signature()
         _, data = self._read(self._annotations_db, self.annotations_path)
+        entries, self._journal_length = read_journal(self.journal_path)
+        documents = [*data.get("annotations", {}).values(), *(doc for entry in entries for doc in entry)]
         try:
-            self._annotations = {
-                doc["id"]: Annotation.from_document(doc) for doc in data.get("annotations", {}).values()
-            }
+            self._annotations = {doc["id"]: Annotation.from_document(doc) for doc in documents}
         except (KeyError, TypeError, AttributeError) as error:
             raise LibraryFileError(self.annotations_path, f"an annotation is malformed ({error!r})") from None
+        self._journal_entries = len(entries)
         self._annotations_signature = signature
         self.annotations_version += 1
 
@@ -229,7 +245,7 @@ class Library:
         if file_signature(self.papers_path) != self._papers_signature:
             self._load_papers()
             changed = True
-        if file_signature(self.annotations_path) != self._annotations_signature:
+        if self._annotations_files_signature() != self._annotations_signature:
             self._load_annotations()
             changed = True
         return changed
@@ -338,38 +354,41 @@ class Library:
         if not ids:
             return []
         with self._acquire():
-            signature = file_signature(self.annotations_path)
-            if signature != self._annotations_signature:
+            if self._annotations_files_signature() != self._annotations_signature:
                 self._load_annotations()
-            if signature is None:
-                self._annotations_db.table("_meta").insert(
-                    Document({"schema_version": SCHEMA_VERSION}, doc_id=_META_DOC_ID)
-                )
-            table = self._annotations_db.table("annotations")
             stamp = now_timestamp()
-            updated: dict[str, Annotation] = {}
-
-            def apply(document: dict[str, Any]) -> None:
-                paper_id = document["id"]
-                new = replace(change(paper_id, Annotation.from_document(document)), modified=stamp)
-                document.update(new.to_document(paper_id))
-                updated[paper_id] = new
-
-            missing = [pid for pid in ids if pid not in self._annotations]
-            if missing == ids and len(ids) == 1:
-                new = replace(change(ids[0], NO_ANNOTATION), modified=stamp)
-                table.insert(Document(new.to_document(ids[0]), doc_id=_annotation_doc_id(ids[0])))
-                updated[ids[0]] = new
+            updated = {
+                paper_id: replace(change(paper_id, self._annotations.get(paper_id, NO_ANNOTATION)), modified=stamp)
+                for paper_id in ids
+            }
+            if self.annotations_path.exists():
+                self._journal_length = append_to_journal(
+                    self.journal_path, [new.to_document(pid) for pid, new in updated.items()], self._journal_length
+                )
+                self._journal_entries += 1
+                self._annotations.update(updated)
+                if self._journal_entries >= JOURNAL_FOLD_ENTRIES:
+                    self._fold_journal()
             else:
-                if missing:
-                    table.insert_multiple(
-                        Document(NO_ANNOTATION.to_document(pid), doc_id=_annotation_doc_id(pid)) for pid in missing
-                    )
-                table.update(apply, doc_ids=[_annotation_doc_id(pid) for pid in ids])
-            self._annotations.update(updated)
-            self._annotations_signature = file_signature(self.annotations_path)
+                self._annotations.update(updated)
+                self._fold_journal()
+            self._annotations_signature = self._annotations_files_signature()
             self.annotations_version += 1
         return [self.get(paper_id) for paper_id in ids]
+
+    def _fold_journal(self) -> None:
+        """Write every annotation to annotations.json (atomically), then drop the journal they are in."""
+        self._annotations_db.storage.write(
+            {
+                "_meta": {str(_META_DOC_ID): {"schema_version": SCHEMA_VERSION}},
+                "annotations": {
+                    str(_annotation_doc_id(pid)): annotation.to_document(pid)
+                    for pid, annotation in self._annotations.items()
+                },
+            }
+        )
+        self.journal_path.unlink(missing_ok=True)
+        self._journal_entries = self._journal_length = 0
 
     def set_starred(self, paper_ids: Iterable[str], starred: bool) -> list[Paper]:
         return self._annotate(paper_ids, lambda _, a: replace(a, starred=starred))
