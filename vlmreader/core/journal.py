@@ -19,6 +19,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from vlmreader.core.models import UserError
 from vlmreader.core.storage import LibraryFileError
 
 
@@ -46,6 +47,13 @@ def read_journal(path: Path) -> tuple[list[list[dict[str, Any]]], int]:
 def append_to_journal(path: Path, documents: list[dict[str, Any]], whole_length: int) -> int:
     """Append one entry, cutting off a torn line first; durable when this returns. The new length."""
     line = json.dumps(documents, ensure_ascii=False).encode("utf-8") + b"\n"
+    try:
+        return _append(path, line, whole_length)
+    except OSError as error:  # a full disk, a read-only home: the change is not saved, and says so
+        raise UserError(f"cannot write library file {path}: {error.strerror or error}") from None
+
+
+def _append(path: Path, line: bytes, whole_length: int) -> int:
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
     try:
         size = os.fstat(descriptor).st_size
