@@ -9,6 +9,7 @@ import pytest
 from vlmreader.core.store import Library, NewPaper
 from vlmreader.tui.app import DETAIL_DELAY_WHILE_TYPING, make_app
 from vlmreader.tui.widgets import KeyFooter, PaperList
+from vlmreader.tui.widgets.sidebar import Sidebar
 
 from .conftest import list_rows, settle, text_of
 
@@ -162,6 +163,13 @@ async def test_markup_like_text_is_shown_literally(tmp_path: Path):
         assert "[red]colour[/red]" in text_of(app, "#detail-abstract")
         await type_query(pilot, "[CLS]")
         assert text_of(app, "#count") == "1 of 1"
+        sidebar = app.query_one(Sidebar)
+        assert any("#[b]" in sidebar.render_line(y).text for y in range(sidebar.size.height))
+        await pilot.press("z", "n")  # the note dialog, titled with the paper's title
+        await settle(pilot)
+        title = app.screen.query_one("#dialog-title")
+        shown = " ".join(title.render_line(y).text.strip() for y in range(title.size.height))
+        assert shown == "Note on [bold]Bold[/] claims about [CLS] tokens [/]"
 
 
 async def test_a_large_library_updates_as_you_type(tmp_path: Path):
