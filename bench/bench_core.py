@@ -457,31 +457,38 @@ def table_rows(results: dict[int, dict]) -> list[Row]:
     return rows
 
 
-def render_table(report: dict) -> str:
-    results = {int(size): figures for size, figures in report["sizes"].items()}
-    rows = table_rows(results)
-    header = Row("papers", [f"{size:,}" for size in results], "target")
+def report_lines(report: dict, title: str, work_note: str, header: Row, rows: list[Row]) -> list[str]:
+    """What every benchmark report starts with: the machine, the code, the work folder, then
+    the table. A row without cells is a section heading (an indented one, a sub-heading)."""
     label_width = max(len(r.label) for r in rows + [header] if r.cells) + 4  # indent 2, gap 2
-    cell_widths = [max(len(r.cells[i]) for r in rows + [header] if r.cells) + 3 for i in range(len(results))]
+    cell_widths = [max(len(r.cells[i]) for r in rows + [header] if r.cells) + 3 for i in range(len(header.cells))]
 
     def line(r: Row) -> str:
-        if not r.cells:  # a section heading
-            return f"\n{r.label:<{label_width + sum(cell_widths)}}{r.target}".rstrip()
+        if not r.cells:
+            gap = "" if r.label.startswith(" ") else "\n"
+            return f"{gap}{r.label:<{label_width + sum(cell_widths)}}{r.target}".rstrip()
         cells = "".join(f"{cell:<{width}}" for cell, width in zip(r.cells, cell_widths))
         return f"  {r.label:<{label_width - 2}}{cells}{r.target}".rstrip()
 
     machine = report["machine"]
-    lines = [
-        f"vlmreader {machine['vlmreader']} core benchmark, {machine['date']}: "
-        f"Python {machine['python']}, "
+    return [
+        f"vlmreader {machine['vlmreader']} {title}, {machine['date']}: Python {machine['python']}, "
         f"{machine['platform']}, {machine['cpus']} CPUs, load average {machine['load_average']} at start, "
         f"{report['load_average_after']} at end",
         f"code {machine.get('package', '?')}: {machine.get('commit', 'commit unknown')}",
-        f"work folder {report['workdir']}; {report['repeat']} runs of each search and write",
+        f"work folder {report['workdir']}; {work_note}",
         "",
         line(header),
+        *(line(r) for r in rows),
     ]
-    lines += [line(r) for r in rows]
+
+
+def render_table(report: dict) -> str:
+    results = {int(size): figures for size, figures in report["sizes"].items()}
+    header = Row("papers", [f"{size:,}" for size in results], "target")
+    lines = report_lines(
+        report, "core benchmark", f"{report['repeat']} runs of each search and write", header, table_rows(results)
+    )
     if any(figures["build"]["cached"] for figures in results.values()):
         lines.append("\n* measured when the library was first built, in an earlier run (--fresh rebuilds)")
     return "\n".join(lines)

@@ -52,6 +52,7 @@ from bench_core import (
     open_library,
     percentile,
     progress,
+    report_lines,
     seconds_text,
     verdict,
 )
@@ -525,28 +526,14 @@ def table_rows(results: dict[int, dict], floor: dict) -> list[Row]:
 
 def render_table(report: dict) -> str:
     results = {int(size): figures for size, figures in report["sizes"].items()}
-    rows = table_rows(results, report["floor"])
     header = Row("papers", [f"{size:,}" for size in results] + ["floor"], "target")
-    label_width = max(len(r.label) for r in rows + [header] if r.cells) + 4
-    cell_widths = [max(len(r.cells[i]) for r in rows + [header] if r.cells) + 3 for i in range(len(header.cells))]
-
-    def line(r: Row) -> str:
-        if not r.cells:
-            return ("\n" if not r.label.startswith(" ") else "") + r.label
-        cells = "".join(f"{cell:<{width}}" for cell, width in zip(r.cells, cell_widths))
-        return f"  {r.label:<{label_width - 2}}{cells}{r.target}".rstrip()
-
-    machine = report["machine"]
-    lines = [
-        f"vlmreader {machine['vlmreader']} TUI benchmark, {machine['date']}: Python {machine['python']}, "
-        f"{machine['platform']}, {machine['cpus']} CPUs, load average {machine['load_average']} at start, "
-        f"{report['load_average_after']} at end",
-        f"code {machine['package']}: {machine['commit']}",
-        f"work folder {report['workdir']}; the children cache bytecode in its pycache/ (PYTHONPYCACHEPREFIX)",
-        "",
-        line(header),
-    ]
-    lines += [line(r) for r in rows]
+    lines = report_lines(
+        report,
+        "TUI benchmark",
+        "the children cache bytecode in its pycache/ (PYTHONPYCACHEPREFIX)",
+        header,
+        table_rows(results, report["floor"]),
+    )
     lines += [
         "",
         "Floor: a minimal Textual app (one Static) started and stopped the same way.",
