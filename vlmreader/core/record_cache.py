@@ -63,9 +63,8 @@ def _chunks(records: list[PaperRecord]) -> Iterator[bytes]:
             texts = (record.id, record.key, record.title, record.abstract, record.url, record.added, record.entry_type)
             if any(separator in text for text in (*texts, *record.collections, bibliographic) for separator in _SEPARATORS):
                 raise _SeparatorInValue
-            identifier, key, title, abstract, url, added, entry_type = texts
             collections = LIST_SEPARATOR.join(record.collections)
-            fields += (identifier, key, title, abstract, url, collections, added, entry_type, bibliographic)
+            fields += (*texts[:5], collections, *texts[5:], bibliographic)  # in PaperRecord's field order
         chunk = FIELD_SEPARATOR.join(fields).encode("utf-8")
         yield b"%d\n" % len(chunk)
         yield chunk

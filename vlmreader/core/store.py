@@ -361,16 +361,14 @@ class Library:
                 paper_id: replace(change(paper_id, self._annotations.get(paper_id, NO_ANNOTATION)), modified=stamp)
                 for paper_id in ids
             }
-            if self.annotations_path.exists():
+            first_write = not self.annotations_path.exists()  # then annotations.json is written whole
+            if not first_write:
                 self._journal_length = append_to_journal(
                     self.journal_path, [new.to_document(pid) for pid, new in updated.items()], self._journal_length
                 )
                 self._journal_entries += 1
-                self._annotations.update(updated)
-                if self._journal_entries >= JOURNAL_FOLD_ENTRIES:
-                    self._fold_journal()
-            else:
-                self._annotations.update(updated)
+            self._annotations.update(updated)
+            if first_write or self._journal_entries >= JOURNAL_FOLD_ENTRIES:
                 self._fold_journal()
             self._annotations_signature = self._annotations_files_signature()
             self.annotations_version += 1

@@ -65,7 +65,8 @@ class KeyFooter(Widget, can_focus=False):
 
         keys, palette = self.shown_keys()
         items: list[tuple[FooterKey | None, Content]] = [(key, label(key)) for key in keys]
-        room = self.size.width - (label(palette).cell_length if palette else 0)
+        palette_label = label(palette) if palette is not None else Content("")
+        room = self.size.width - palette_label.cell_length
         if sum(part.cell_length for _, part in items) > room:  # whole keys only, then "…" (? lists them all)
             more = Content(" … ")
             while items and sum(part.cell_length for _, part in items) > room - more.cell_length:
@@ -73,7 +74,7 @@ class KeyFooter(Widget, can_focus=False):
             items.append((None, more))
         if palette is not None:  # at the right end, as in Textual's footer
             gap = room - sum(part.cell_length for _, part in items)
-            items += [(None, Content(" " * max(gap, 0))), (palette, label(palette))]
+            items += [(None, Content(" " * max(gap, 0))), (palette, palette_label)]
         self._spans = []
         column = 0
         parts = []
