@@ -141,3 +141,59 @@ def test_parse_query():
     assert parse_query("is:bogus").problems
     assert parse_query("tag: is:").is_empty  # filters still being typed are ignored
     assert parse_query("arxiv:2401.1").words == ("arxiv:2401.1",)
+
+
+def test_searches_from_several_threads_at_once_all_succeed_and_agree(library: Library):
+    """The TUI searches in a worker thread while its event loop searches too: neither may break
+    the other's caches (before the index had its lock, about 1 in 300 of these failed)."""
+    import random
+    import sys
+    import threading
+
+    from vlmreader.core.models import Annotation
+
+    index = SearchEngine(library).index
+    generator = random.Random(7)
+    long_words = [term for term in index.vocabulary if len(term) > 4 and term.isalpha()]
+    queries = []
+    for number in range(2400):
+        word = generator.choice(long_words)
+        if number % 3 == 0:
+            word = word[:-1] + "q"  # a typo: the slow, cache-filling path
+        queries.append(f"{word} {generator.choice(long_words)[: generator.randint(2, 6)]}")
+    alone = {query: index.search(parse_query(query)).paper_ids() for query in queries[:200]}
+    errors: list[str] = []
+    disagreements: list[str] = []
+
+    def search_all(share: list[str]) -> None:
+        for query in share:
+            try:
+                found = index.search(parse_query(query)).paper_ids()
+            except Exception as error:  # noqa: BLE001 - any failure is the finding
+                errors.append(f"{query!r}: {error!r}")
+                continue
+            if query in alone and found != alone[query]:
+                disagreements.append(query)
+
+    def annotate_meanwhile(stop: threading.Event) -> None:
+        first = index.ids[0]
+        while not stop.is_set():
+            index.set_annotations({first: Annotation(tags=("zzunique",))})
+            index.set_annotations({})
+
+    stop = threading.Event()
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        annotator = threading.Thread(target=annotate_meanwhile, args=(stop,))
+        searchers = [threading.Thread(target=search_all, args=(queries[k::4],)) for k in range(4)]
+        for thread in (annotator, *searchers):
+            thread.start()
+        for thread in searchers:
+            thread.join()
+        stop.set()
+        annotator.join()
+    finally:
+        sys.setswitchinterval(switch_interval)
+    assert errors == []
+    assert disagreements == []

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cached_property
@@ -171,6 +172,12 @@ class SearchIndex:
 
     The corpus part is built or loaded once per version of the paper records; the user part is
     rebuilt once per version of the annotations, and is small.
+
+    Threads: the index owns one lock, and `search` and `set_annotations` hold it from start to
+    end, so a search never sees its caches (matched terms, word scores, typo candidates) or the
+    user's annotations change under it. The TUI searches in a worker thread while its event loop
+    searches too (after a change, from the palette); the second simply waits for the first, a
+    few milliseconds. A `SearchResult` reads only what never changes after the index is built.
     """
 
     def __init__(self, records: list[PaperRecord], corpus_index: CorpusIndex | None = None):
@@ -190,9 +197,14 @@ class SearchIndex:
         self.annotations: dict[int, Annotation] = {}
         self.user_postings: dict[int, dict[str, list[int]]] = {TAGS: {}, NOTE: {}}
         self._user_vocabulary: list[str] = []
+        self._lock = threading.RLock()
 
     def set_annotations(self, annotations: dict[str, Annotation]) -> None:
         """Index the user's tags and notes (replacing any earlier ones)."""
+        with self._lock:
+            self._set_annotations(annotations)
+
+    def _set_annotations(self, annotations: dict[str, Annotation]) -> None:
         self.annotations = {}
         tag_postings: dict[str, list[int]] = {}
         note_postings: dict[str, list[int]] = {}
@@ -256,12 +268,13 @@ class SearchIndex:
         `last` marks the word still being typed: only it matches every completion ('hallu' ->
         'hallucination'); earlier words match only short extensions ('model' -> 'models').
         """
-        matches = self._matches_cache.get((word, last))
-        if matches is None:
-            if len(self._matches_cache) > MATCH_CACHE_SIZE:
-                self._matches_cache.clear()
-            matches = self._matches_cache[(word, last)] = self._find_term_matches(word, last)
-        return matches
+        with self._lock:
+            matches = self._matches_cache.get((word, last))
+            if matches is None:
+                if len(self._matches_cache) > MATCH_CACHE_SIZE:
+                    self._matches_cache.clear()
+                matches = self._matches_cache[(word, last)] = self._find_term_matches(word, last)
+            return matches
 
     def _find_term_matches(self, word: str, last: bool) -> dict[str, float]:
         matches: dict[str, float] = {}
@@ -454,6 +467,10 @@ class SearchIndex:
     # -- search ----------------------------------------------------------------------
 
     def search(self, query: Query) -> SearchResult:
+        with self._lock:
+            return self._search(query)
+
+    def _search(self, query: Query) -> SearchResult:
         allowed = self._filtered(query)
         words = [term for word in query.words for term in query_terms(word)]
         word_matches = [self.term_matches(word, last=position == len(words) - 1) for position, word in enumerate(words)]
@@ -557,7 +574,9 @@ class SearchEngine:
     """Keeps a `SearchIndex` in step with a library and answers queries on it.
 
     The corpus index is cached in the library's home (see index.py) and rebuilt only when the
-    library file changes.
+    library file changes. The engine reads the library, so it belongs to the library's thread
+    (the TUI's event loop); a worker thread is handed `engine.index`, taken on that thread, and
+    searches it (the index is safe across threads, see `SearchIndex`).
     """
 
     INDEX_FILE = "search-index.bin"

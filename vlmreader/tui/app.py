@@ -15,17 +15,19 @@ from pathlib import Path
 from rich.markup import escape
 from rich.text import Text
 from textual import on, work
+from textual.worker import get_current_worker
 from textual.app import App, ComposeResult, SuspendNotSupported, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.timer import Timer
 
 from vlmreader.core.models import STATUSES, Annotation, UserError
-from vlmreader.core.query import SearchEngine, SearchResult, parse_query
+from vlmreader.core.query import SearchEngine, SearchIndex, SearchResult, parse_query
 from vlmreader.core.store import Library
 from vlmreader.resources import styles_dir
 from vlmreader.tui import screens
 from vlmreader.tui.commands import PaperProvider
+from vlmreader.tui.messages import SearchFinished
 from vlmreader.tui.settings import load_settings, save_setting
 from vlmreader.tui.widgets import DetailPane, KeyFooter, NoteEditor, PaperList, SearchBar
 from vlmreader.tui.widgets.sidebar import Sidebar, SidebarCounts
@@ -173,16 +175,20 @@ class VlmReaderApp(App):
         if self.engine is None:
             return  # still opening: the query typed so far is searched when the library is ready
         self._search_serial += 1
-        self._search(event.text, self._search_serial)
+        # The engine reads the library, so it is asked for the index here, on the event loop;
+        # the worker only searches the index, which is safe across threads.
+        self._search(self.engine.index, event.text, self._search_serial)
 
-    @work(thread=True, exclusive=True, group="search")
-    def _search(self, text: str, serial: int) -> None:
-        result = self.engine.index.search(parse_query(text))
-        self.call_from_thread(self._search_done, result, serial)
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def _search(self, index: SearchIndex, text: str, serial: int) -> None:
+        result = index.search(parse_query(text))
+        if not get_current_worker().is_cancelled:
+            self.post_message(SearchFinished(result, serial))
 
-    def _search_done(self, result: SearchResult, serial: int) -> None:
-        if serial == self._search_serial:  # a newer query is already on its way: drop this one
-            self._show_result(result)
+    @on(SearchFinished)
+    def _search_done(self, event: SearchFinished) -> None:
+        if event.serial == self._search_serial:  # a newer query is already on its way: drop this one
+            self._show_result(event.result)
 
     def _show_result(self, result: SearchResult, keep_paper: str | None = None) -> None:
         """Show a result; the list then posts `Highlighted`, which fills the detail pane."""
