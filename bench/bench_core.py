@@ -100,17 +100,17 @@ def own_peak_rss_mb() -> float:
 
 
 def bundled_pages():
-    from vlmreader.core import corpus
+    from vlmreader.core import importing
     from vlmreader.resources import data_dir
 
-    return corpus.bundled_pages(data_dir())
+    return importing.bundled_pages(data_dir())
 
 
 def open_library(home: Path):
     """The library as the CLI opens it: with the bundled corpus."""
-    from vlmreader.core.store import Library
+    from vlmreader.core import importing
 
-    return Library(home, bundled_pages=bundled_pages())
+    return importing.open_library(home, bundled_pages())
 
 
 # -- child stages: each runs in its own process and prints one JSON object ----------------
@@ -119,19 +119,14 @@ def open_library(home: Path):
 def stage_build(home: Path, size: int) -> dict:
     """Create the library in `home`: the bundled corpus, then synthetic papers up to `size`."""
     from synthetic import PaperGenerator, corpus_papers
-    from vlmreader.core.store import NewPaper
     from vlmreader.resources import data_dir
 
     import_seconds, library = seconds_of(lambda: open_library(home))
     figures = {"import_corpus_s": import_seconds}
     missing = size - len(library)
     if missing > 0:
-        def generate() -> list[NewPaper]:
-            generator = PaperGenerator(corpus_papers(data_dir()))
-            return [
-                NewPaper(title=p.title, abstract=p.abstract, url=p.url, collections=p.collections)
-                for p in generator.papers(missing)
-            ]
+        def generate() -> list:
+            return list(PaperGenerator(corpus_papers(data_dir())).papers(missing))
 
         figures["generate_s"], papers = seconds_of(generate)
         figures["add_papers_s"], report = seconds_of(lambda: library.add_papers(papers))
@@ -143,7 +138,7 @@ def stage_build(home: Path, size: int) -> dict:
 
 def stage_cold_index(home: Path) -> dict:
     """Open the library and build its search index with no cache file: a first run."""
-    from vlmreader.core.query import SearchEngine
+    from vlmreader.core.search import SearchEngine
 
     (home / SearchEngine.INDEX_FILE).unlink(missing_ok=True)
     open_seconds, library = seconds_of(lambda: open_library(home))
@@ -164,7 +159,7 @@ def stage_session(home: Path, repeat: int) -> dict:
     It starts with no annotations, so every run writes against the same state: first with only
     the starred paper annotated, then with `ANNOTATED_PAPERS` tagged, as a user's library has.
     """
-    from vlmreader.core.query import SearchEngine
+    from vlmreader.core.search import SearchEngine
 
     (home / "annotations.json").unlink(missing_ok=True)
     library = engine = None
@@ -259,13 +254,13 @@ def measure_cli(home: Path) -> dict:
 def build_key(size: int) -> dict:
     """What a cached library depends on: if any of it changes, the library is rebuilt."""
     from synthetic import GENERATOR_VERSION
-    from vlmreader.core import corpus
-    from vlmreader.core.store import SCHEMA_VERSION
+    from vlmreader.core.importing import corpus_fingerprint
+    from vlmreader.core.library.store import SCHEMA_VERSION
 
     return {
         "size": size,
         "generator_version": GENERATOR_VERSION,
-        "corpus_fingerprint": corpus.fingerprint(bundled_pages()),
+        "corpus_fingerprint": corpus_fingerprint(bundled_pages()),
         "schema_version": SCHEMA_VERSION,
     }
 

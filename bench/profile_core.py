@@ -27,8 +27,8 @@ OPERATIONS = ("open", "cold-index", "warm-index", "search", "write", "cli")
 
 def operation_to_profile(name: str, home: Path, words: list[str], repeat: int):
     """A function that runs the operation `name` once, with its setup already done."""
-    from vlmreader.core.index import CorpusIndex
-    from vlmreader.core.query import SearchEngine
+    from vlmreader.core.search.index import CorpusIndex
+    from vlmreader.core.search import SearchEngine
 
     if name == "open":
         return lambda: open_library(home)

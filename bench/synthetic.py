@@ -24,8 +24,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from vlmreader.core import corpus
-from vlmreader.core.corpus import CorpusPaper
+from vlmreader.core.formats.listing import first_link, merge_entries, read_listing_pages
+from vlmreader.core.importing import bundled_pages
+from vlmreader.core.models import Paper, PaperRecord
 from vlmreader.core.text import normalize_title
 
 GENERATOR_VERSION = 2
@@ -118,7 +119,7 @@ def _mark_own_name(abstract: str, name: str) -> list[str]:
 class PaperGenerator:
     """Makes papers that look like the corpus' `papers` to the search index."""
 
-    def __init__(self, papers: list[corpus.CorpusPaper], seed: int = 2024):
+    def __init__(self, papers: list[Paper], seed: int = 2024):
         self.rng = random.Random(seed)
         papers = [paper for paper in papers if paper.abstract]
         names = [_own_name_of(paper.title) for paper in papers]
@@ -175,13 +176,13 @@ class PaperGenerator:
                 break
         abstract = self.abstract(topics, name)
         collections = tuple(rng.sample(self.collections, 2 if rng.random() < 0.25 else 1))
-        return CorpusPaper(title=title, abstract=abstract, url=corpus.first_link(abstract), collections=collections)
+        return Paper(PaperRecord(title=title, abstract=abstract, url=first_link(abstract), collections=collections))
 
-    def papers(self, count: int) -> Iterator[CorpusPaper]:
+    def papers(self, count: int) -> Iterator[Paper]:
         for _ in range(count):
             yield self.paper()
 
 
-def corpus_papers(data_dir: Path) -> list[corpus.CorpusPaper]:
+def corpus_papers(data_dir: Path) -> list[Paper]:
     """The distinct papers of the bundled listing pages in `data_dir`."""
-    return corpus.merge_entries(corpus.read_listing_pages(corpus.bundled_pages(data_dir)))
+    return merge_entries(read_listing_pages(bundled_pages(data_dir)))

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from vlmreader.core import corpus
-from vlmreader.core.store import Library
+from vlmreader.core import importing
+from vlmreader.core.importing import open_library
+from vlmreader.core.library import Library
 from vlmreader.resources import data_dir
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -15,19 +16,19 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 def bundled_pages() -> list[Path]:
-    return corpus.bundled_pages(data_dir())
+    return importing.bundled_pages(data_dir())
 
 
 @pytest.fixture
 def library(tmp_path: Path, bundled_pages: list[Path]) -> Library:
     """A fresh library of the bundled corpus in a temporary home."""
-    return Library(tmp_path / "home", bundled_pages=bundled_pages)
+    return open_library(tmp_path / "home", bundled_pages)
 
 
 @pytest.fixture(scope="module")
 def shared_library(tmp_path_factory: pytest.TempPathFactory) -> Library:
     """One bundled library for a module's read-only tests."""
-    return Library(tmp_path_factory.mktemp("shared") / "home", bundled_pages=corpus.bundled_pages(data_dir()))
+    return open_library(tmp_path_factory.mktemp("shared") / "home", importing.bundled_pages(data_dir()))
 
 
 @pytest.fixture(autouse=True)

@@ -155,14 +155,6 @@ def test_read_only_commands_do_not_import_textual(home: Path):
     assert result.returncode == 0, "the CLI imported textual"
 
 
-def test_the_core_does_not_import_textual_or_rich():
-    code = (
-        "import sys, vlmreader.core.store, vlmreader.core.query, vlmreader.core.importing; "
-        "sys.exit(1 if {'textual', 'rich'} & set(sys.modules) else 0)"
-    )
-    assert subprocess.run([sys.executable, "-c", code], timeout=120).returncode == 0
-
-
 def test_export_everything_gives_452_entries(run):
     code, out, _ = run("export")
     assert code == 0

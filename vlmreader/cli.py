@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 
 from vlmreader import __version__
-from vlmreader.core.models import STATUSES, UserError
+from vlmreader.core.models import UserError
+from vlmreader.core.vocabulary import STATUSES
 
 EXIT_USER_ERROR = 1
 QUICK_OPEN_BYTES = 24_000_000
@@ -24,17 +25,16 @@ the background behind a screen that says so."""
 
 
 def _home(arguments: argparse.Namespace) -> Path:
-    from vlmreader.core.store import default_home
+    from vlmreader.core.library import default_home
 
     return Path(arguments.home).expanduser() if arguments.home else default_home()
 
 
 def _open_library(arguments: argparse.Namespace):
-    from vlmreader.core import corpus
-    from vlmreader.core.store import Library
+    from vlmreader.core.importing import bundled_pages, open_library
     from vlmreader.resources import data_dir
 
-    return Library(_home(arguments), bundled_pages=corpus.bundled_pages(data_dir()))
+    return open_library(_home(arguments), bundled_pages(data_dir()))
 
 
 def _print_json(value, indent: int | None = 2) -> None:
@@ -53,7 +53,7 @@ def _paper_line(paper) -> str:
 
 def _search(arguments: argparse.Namespace):
     """(library, result) of the query in `arguments.query`; a filter it cannot read is a user error."""
-    from vlmreader.core.query import SearchEngine, parse_query
+    from vlmreader.core.search import SearchEngine, parse_query
 
     library = _open_library(arguments)
     query = parse_query(" ".join(arguments.query))
@@ -161,7 +161,7 @@ def command_tags(arguments: argparse.Namespace) -> int:
 
 
 def command_export(arguments: argparse.Namespace) -> int:
-    from vlmreader.core.bibtex import export_bibtex, export_to_file
+    from vlmreader.core.formats.bibtex import export_bibtex, export_to_file
 
     library, result = _search(arguments)
     papers = [library.get(paper_id) for paper_id in result.paper_ids()]
@@ -191,7 +191,7 @@ def command_import(arguments: argparse.Namespace) -> int:
 
 
 def command_tui(arguments: argparse.Namespace) -> int:
-    from vlmreader.core.store import library_file_size
+    from vlmreader.core.library import library_file_size
 
     triage_query = " ".join(arguments.query) if getattr(arguments, "command", None) == "triage" else None
     size = library_file_size(_home(arguments))

@@ -18,9 +18,10 @@ from pathlib import Path
 import bibtexparser
 import pytest
 
-from vlmreader.core.bibtex import BIBLIOGRAPHIC_FIELDS, export_bibtex, parse_bibtex
-from vlmreader.core.latex import from_latex
-from vlmreader.core.store import Library, NewPaper
+from vlmreader.core.formats.bibtex import BIBLIOGRAPHIC_FIELDS, export_bibtex, parse_bibtex
+from vlmreader.core.formats.latex import from_latex
+from vlmreader.core.library import Library
+from tests.papers import offered
 from vlmreader.core.text import normalize_title
 
 REQUIRE_LATEX = os.environ.get("VLMREADER_REQUIRE_LATEX") == "1"
@@ -28,7 +29,7 @@ REQUIRE_LATEX = os.environ.get("VLMREADER_REQUIRE_LATEX") == "1"
 EXPORTED_FIELDS = {"title", "url", "keywords", "abstract", "note", *BIBLIOGRAPHIC_FIELDS}
 
 NASTY_PAPERS = [
-    NewPaper(
+    offered(
         title=r"GenderBias-\emph{VL}: 15% of Vision&Language $1 models_x #1 <obj> | {unbalanced ^ ~20",
         abstract=(
             r"The \textbf{UniHOI} method, see \href{https://genderbiasvl.github.io/{website}.} and "
@@ -38,7 +39,7 @@ NASTY_PAPERS = [
         ),
         url="https://example.org/a b/{x}?q=1%20#frag",
     ),
-    NewPaper(
+    offered(
         title="[bold]Markup[/] and [CLS] Tokens: \\ours, μ-Bench, “Quotes” — Ünïcödé ✓ 中文 ℝ Ȩ",
         abstract="Line one.\n\nLine two with a tab\tand 100% & more.",
         fields={
@@ -54,7 +55,7 @@ NASTY_PAPERS = [
         },
         entry_type="article",
     ),
-    NewPaper(title="Dragonfly: Multi-Resolution Zoom Supercharges Large Visual-Language Model"),
+    offered(title="Dragonfly: Multi-Resolution Zoom Supercharges Large Visual-Language Model"),
 ]
 
 # Every letter of Latin-1, Latin Extended-A and Greek (Biber turns accents into Unicode, which
@@ -85,7 +86,7 @@ def small_library(tmp_path: Path) -> Library:
 @pytest.fixture
 def nasty_library(small_library: Library) -> Library:
     """Papers whose titles, abstracts, fields, tags and notes are full of LaTeX-special text."""
-    sweep = NewPaper(title=f"Every Character: {CHARACTER_SWEEP[::5]}")
+    sweep = offered(title=f"Every Character: {CHARACTER_SWEEP[::5]}")
     report = small_library.add_papers([*NASTY_PAPERS, sweep])
     for paper, (tags, note) in zip(report.added, NASTY_ANNOTATIONS):
         if tags:
@@ -149,7 +150,7 @@ def test_export_writes_tags_as_keywords_and_the_note(library: Library):
 
 def test_export_falls_back_to_an_imported_note_and_encodes_urls(small_library: Library):
     small_library.add_papers(
-        [NewPaper(title="A Paper", url="https://x.org/a b/{c}", fields={"note": "In press", "doi": "10.1/a_b"})]
+        [offered(title="A Paper", url="https://x.org/a b/{c}", fields={"note": "In press", "doi": "10.1/a_b"})]
     )
     entry = entries_by_key(export_bibtex(small_library))["paper"]
     assert entry["note"] == "In press"
@@ -158,7 +159,7 @@ def test_export_falls_back_to_an_imported_note_and_encodes_urls(small_library: L
 
 
 def test_month_names_become_month_macros(small_library: Library):
-    small_library.add_papers([NewPaper(title="A Paper", fields={"month": "March", "year": "2024"})])
+    small_library.add_papers([offered(title="A Paper", fields={"month": "March", "year": "2024"})])
     assert re.search(r"^  month\s+= mar,?$", export_bibtex(small_library), re.MULTILINE)
 
 
@@ -354,8 +355,8 @@ def test_import_reads_good_entries_and_reports_bad_ones_with_their_lines(caplog:
     assert [paper.key for paper in parsed.papers] == ["liu2023llava", "wang2024qwen2vl"]
     llava, qwen = parsed.papers
     assert llava.title == "LLaVA: Visual Instruction Tuning"
-    assert llava.entry_type == "inproceedings"
-    assert llava.fields == {
+    assert llava.record.entry_type == "inproceedings"
+    assert llava.record.fields == {
         "author": "Liu, Haotian and Li, Chunyuan and {Gemini Team}",
         "booktitle": "Proceedings of CVPR",
         "year": "2023",
@@ -369,7 +370,7 @@ def test_import_reads_good_entries_and_reports_bad_ones_with_their_lines(caplog:
     assert llava.url == "https://llava-vl.github.io/"
     assert qwen.title == "Qwen2-VL: Enhancing Vision-Language Model's Perception of the World"
     assert qwen.abstract == "We present the Qwen2-VL Series, 15% better."
-    assert qwen.entry_type == "misc" and qwen.tags == () and qwen.note == ""
+    assert qwen.record.entry_type == "misc" and qwen.tags == () and qwen.note == ""
 
     rejected = {(rejection.line, rejection.key): rejection.reason for rejection in parsed.rejected}
     assert list(rejected) == [

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from vlmreader.core import corpus
-from vlmreader.core.corpus import first_link, merge_entries, parse_listing_page, read_listing_pages
+from vlmreader.core.importing import bundled_pages, corpus_fingerprint
+from vlmreader.core.formats.listing import first_link, merge_entries, parse_listing_page, read_listing_pages
 from vlmreader.core.text import normalize_title, paper_id_for
 from vlmreader.resources import data_dir
 
@@ -72,7 +72,7 @@ def test_first_link_forms_and_trailing_punctuation():
 
 
 def test_the_bundled_corpus_has_571_entries_and_452_distinct_papers():
-    pages = read_listing_pages(corpus.bundled_pages(data_dir()))
+    pages = read_listing_pages(bundled_pages(data_dir()))
     assert set(pages) == {
         "vision-language-models",
         "high-resolution",
@@ -102,6 +102,6 @@ def test_paper_ids_are_stable_and_ignore_case_and_punctuation():
 def test_fingerprint_changes_with_the_corpus(tmp_path: Path):
     page = tmp_path / "page.txt"
     page.write_text("A\nB\n")
-    before = corpus.fingerprint([page])
+    before = corpus_fingerprint([page])
     page.write_text("A\nB changed\n")
-    assert corpus.fingerprint([page]) != before
+    assert corpus_fingerprint([page]) != before

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from vlmreader.core import store
-from vlmreader.core.storage import LibraryFileError
-from vlmreader.core.store import Library
+from vlmreader.core.library import store
+from vlmreader.core.library.storage import LibraryFileError
+from vlmreader.core.library import Library
+from vlmreader.core.importing import open_library
 
 
 def test_a_write_appends_to_the_journal_and_leaves_annotations_json_alone(library: Library, bundled_pages):
@@ -19,7 +20,7 @@ def test_a_write_appends_to_the_journal_and_leaves_annotations_json_alone(librar
     after = library.annotations_path.stat()
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
     assert len(library.journal_path.read_text().splitlines()) == 2  # one line per change, however many papers
-    reopened = Library(library.home, bundled_pages=bundled_pages)
+    reopened = open_library(library.home, bundled_pages)
     assert reopened.get(papers[0]).starred and reopened.get(papers[0]).status == "reading"
     assert [reopened.get(pid).tags for pid in papers[1:]] == [("vlm",), ("vlm",)]
 
@@ -31,7 +32,7 @@ def test_the_journal_is_folded_into_annotations_json(library: Library, bundled_p
         library.set_starred([paper_id], True)
     assert not library.journal_path.exists()  # folded after the third entry, the fourth wrote it whole
     library.set_note(papers[0], "folded")
-    reopened = Library(library.home, bundled_pages=bundled_pages)
+    reopened = open_library(library.home, bundled_pages)
     assert all(reopened.get(pid).starred for pid in papers) and reopened.get(papers[0]).note == "folded"
 
 
@@ -41,10 +42,10 @@ def test_a_torn_last_line_is_an_unacknowledged_write_and_is_dropped(library: Lib
     library.set_starred([second], True)
     with library.journal_path.open("ab") as journal:  # a kill in the middle of an append
         journal.write(b'[{"id": "' + first.encode() + b'", "starr')
-    reopened = Library(library.home, bundled_pages=bundled_pages)
+    reopened = open_library(library.home, bundled_pages)
     assert reopened.get(first).starred and reopened.get(second).starred
     reopened.set_note(first, "after the kill")
-    again = Library(library.home, bundled_pages=bundled_pages)
+    again = open_library(library.home, bundled_pages)
     assert again.get(first).note == "after the kill" and again.get(second).starred
 
 
@@ -56,5 +57,5 @@ def test_a_damaged_journal_is_reported_by_line_and_left_untouched(library: Libra
     damaged = b'{"not": "a journal entry"}\n' + lines[0]
     library.journal_path.write_bytes(damaged)
     with pytest.raises(LibraryFileError, match=r"annotations\.journal.*line 1"):
-        Library(library.home, bundled_pages=bundled_pages)
+        open_library(library.home, bundled_pages)
     assert library.journal_path.read_bytes() == damaged

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from vlmreader.core.latex import from_latex, names_from_latex, protect_title, to_latex
-from vlmreader.core.store import Library
+from vlmreader.core.formats.latex import from_latex, names_from_latex, protect_title, to_latex
+from vlmreader.core.library import Library
 from vlmreader.core.text import normalize_title
 
 

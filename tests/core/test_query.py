@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from vlmreader.core.query import SearchEngine, parse_query
-from vlmreader.core.store import Library
+from vlmreader.core.search import SearchEngine, parse_query
+from vlmreader.core.library import Library
 
 
 @pytest.fixture(scope="module")

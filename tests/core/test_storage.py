@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from vlmreader.core import storage
-from vlmreader.core.storage import AtomicJSONStorage, LibraryFileError
+from vlmreader.core.library import storage
+from vlmreader.core.library.storage import AtomicJSONStorage, LibraryFileError
 
 
 def documents(count: int) -> dict:

@@ -15,9 +15,11 @@ from pathlib import Path
 import pytest
 
 from vlmreader.core.models import UserError
-from vlmreader.core.storage import LibraryFileError
-from vlmreader.core.store import Library, NewPaper, UnknownPaperError
+from vlmreader.core.library.storage import LibraryFileError
+from vlmreader.core.library import Library, UnknownPaperError
+from tests.papers import offered
 from vlmreader.resources import data_dir
+from vlmreader.core.importing import open_library
 
 DRAGONFLY = "dragonfly"
 
@@ -37,7 +39,7 @@ def test_annotations_persist_and_reopening_adds_nothing(library: Library, bundle
     library.remove_tags([paper.id], ["ZOOM"])
     library.set_status([paper.id], "reading")
     library.set_note(paper.id, "Read **section 3**.\n\n[CLS] stays literal.")
-    reopened = Library(library.home, bundled_pages=bundled_pages)
+    reopened = open_library(library.home, bundled_pages)
     assert len(reopened) == 452
     again = reopened.resolve(DRAGONFLY)
     assert again.starred and again.status == "reading"
@@ -48,14 +50,14 @@ def test_annotations_persist_and_reopening_adds_nothing(library: Library, bundle
 
 def test_new_corpus_papers_are_added_without_touching_annotations_or_keys(tmp_path: Path, bundled_pages):
     first_pages, last_page = bundled_pages[:-1], bundled_pages[-1]
-    library = Library(tmp_path / "home", bundled_pages=first_pages)
+    library = open_library(tmp_path / "home", first_pages)
     before = len(library)
     keys_before = {paper.id: paper.key for paper in library}
     some = list(library)[:3]
     library.set_starred([p.id for p in some], True)
     library.set_note(some[0].id, "mine")
 
-    grown = Library(tmp_path / "home", bundled_pages=first_pages + [last_page])
+    grown = open_library(tmp_path / "home", first_pages + [last_page])
     assert len(grown) == 452 > before
     assert all(grown.get(pid).key == key for pid, key in keys_before.items())
     assert all(grown.get(p.id).starred for p in some)
@@ -95,14 +97,14 @@ def test_imports_merge_by_normalized_title_and_keep_keys(library: Library):
     paper = library.resolve(DRAGONFLY)
     report = library.add_papers(
         [
-            NewPaper(
+            offered(
                 title="DRAGONFLY: multi-resolution zoom supercharges large visual-language model",
                 entry_type="article",
                 fields={"author": "Thapa, Rahul and others", "year": "2024"},
                 key="thapa2024dragonfly",
                 tags=("imported",),
             ),
-            NewPaper(title="A Brand New Paper", key="dragonfly"),
+            offered(title="A Brand New Paper", key="dragonfly"),
         ]
     )
     assert [p.id for p in report.merged] == [paper.id]
@@ -124,10 +126,10 @@ def test_schema_version_is_stored(library: Library):
 @pytest.mark.parametrize("content", [b"{not json", b"", b"[1, 2]", b'{"papers": {"1": {"title": "no id"}}}'])
 def test_a_corrupt_file_is_reported_and_never_overwritten(tmp_path: Path, bundled_pages, name, content):
     home = tmp_path / "home"
-    Library(home, bundled_pages=bundled_pages)
+    open_library(home, bundled_pages)
     (home / name).write_bytes(content)
     with pytest.raises(LibraryFileError) as raised:
-        library = Library(home, bundled_pages=bundled_pages)
+        library = open_library(home, bundled_pages)
         library.set_starred([next(iter(library)).id], True)
     assert str(home / name) in str(raised.value)
     assert (home / name).read_bytes() == content
@@ -138,7 +140,7 @@ def test_an_unreadable_file_is_reported(tmp_path: Path, bundled_pages):
     home.mkdir()
     (home / "library.json").mkdir()  # a directory where the file should be: unreadable even as root
     with pytest.raises(LibraryFileError, match="library.json"):
-        Library(home, bundled_pages=bundled_pages)
+        open_library(home, bundled_pages)
 
 
 def test_a_newer_schema_is_refused(library: Library, bundled_pages):
@@ -146,7 +148,7 @@ def test_a_newer_schema_is_refused(library: Library, bundled_pages):
     data["_meta"]["1"]["schema_version"] = 99
     library.papers_path.write_text(json.dumps(data))
     with pytest.raises(LibraryFileError, match="newer vlmreader"):
-        Library(library.home, bundled_pages=bundled_pages)
+        open_library(library.home, bundled_pages)
 
 
 # -- real processes ----------------------------------------------------------------------
@@ -155,10 +157,9 @@ WRITER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from vlmreader.core import corpus
-    from vlmreader.core.store import Library
+    from vlmreader.core.importing import bundled_pages, open_library
     home, prefix, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
-    library = Library(home, bundled_pages=corpus.bundled_pages(Path(sys.argv[4])))
+    library = open_library(home, bundled_pages(Path(sys.argv[4])))
     paper = library.resolve("dragonfly")
     others = [p.id for p in library][:50]
     print("ready", flush=True)
@@ -190,7 +191,7 @@ def test_two_processes_writing_at_once_lose_no_update(library: Library, bundled_
     for writer in writers:
         writer.communicate(timeout=120)
         assert writer.returncode == 0
-    tags = Library(library.home, bundled_pages=bundled_pages).resolve(DRAGONFLY).tags
+    tags = open_library(library.home, bundled_pages).resolve(DRAGONFLY).tags
     assert sorted(tags) == sorted([f"a{i}" for i in range(40)] + [f"b{i}" for i in range(40)])
 
 
@@ -210,7 +211,7 @@ def test_a_kill_at_any_moment_keeps_every_acknowledged_write(library: Library, b
     os.kill(writer.pid, signal.SIGKILL)
     writer.wait(timeout=30)
     assert acknowledged >= 0, "the writer never acknowledged a write"
-    reopened = Library(library.home, bundled_pages=bundled_pages)  # must not be corrupt
+    reopened = open_library(library.home, bundled_pages)  # must not be corrupt
     tags = set(reopened.resolve(DRAGONFLY).tags)
     assert {f"k{i}" for i in range(acknowledged + 1)} <= tags
     leftovers = [p.name for p in library.home.iterdir() if p.name.endswith(".tmp")]

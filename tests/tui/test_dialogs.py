@@ -7,7 +7,7 @@ from pathlib import Path
 import bibtexparser
 import pytest
 
-from vlmreader.core.store import Library
+from vlmreader.core.library import Library
 from vlmreader.tui.app import make_app
 from vlmreader.tui.screens import ExportScreen, HelpScreen
 from vlmreader.tui.widgets.sidebar import Sidebar

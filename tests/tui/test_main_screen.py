@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from vlmreader.core.store import Library, NewPaper
+from vlmreader.core.library import Library
+from tests.papers import offered
 from vlmreader.tui.app import DETAIL_DELAY_WHILE_TYPING, make_app
 from vlmreader.tui.widgets import KeyFooter, PaperList
 from vlmreader.tui.widgets.sidebar import Sidebar
+from vlmreader.core.importing import open_library
 
 from .conftest import list_rows, settle, text_of
 
@@ -72,7 +74,7 @@ async def test_star_status_skip_and_undo_persist_across_restart(library: Library
         await pilot.press("u")  # undo the skip only
         await settle(pilot)
         assert " R " in list_rows(app)[0]
-    reopened = Library(library.home, bundled_pages=bundled_pages)
+    reopened = open_library(library.home, bundled_pages)
     paper = reopened.resolve("dragonfly")
     assert paper.starred and paper.status == "reading"
 
@@ -147,7 +149,7 @@ async def test_markup_like_text_is_shown_literally(tmp_path: Path):
     library = Library(tmp_path / "home")
     library.add_papers(
         [
-            NewPaper(
+            offered(
                 title="[bold]Bold[/] claims about [CLS] tokens [/]",
                 abstract="We study [red]colour[/red] and \x1b[31mescape\x1b[0m codes; [link=x]no link[/link].",
             )
@@ -176,7 +178,7 @@ async def test_a_large_library_updates_as_you_type(tmp_path: Path):
     library = Library(tmp_path / "home")
     words = "vision language model token image video grounding reasoning benchmark alignment".split()
     library.add_papers(
-        NewPaper(
+        offered(
             title=f"Model{n}: {words[n % 10].title()} {words[(n // 10) % 10]} {words[(n // 100) % 10]} study",
             abstract=" ".join(words[(n + k) % 10] for k in range(60)),
         )
@@ -256,7 +258,7 @@ async def test_changes_from_another_process_show_up(library: Library, bundled_pa
     async with app.run_test(size=(120, 30)) as pilot:
         await type_query(pilot, "dragonfly")
         assert "★" not in list_rows(app)[0]
-        other = Library(library.home, bundled_pages=bundled_pages)  # e.g. the CLI in another terminal
+        other = open_library(library.home, bundled_pages)  # e.g. the CLI in another terminal
         other.set_starred([other.resolve("dragonfly").id], True)
         await pilot.pause(2.5)
         await settle(pilot)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from textual.command import CommandPalette
 
-from vlmreader.core.store import Library
+from vlmreader.core.library import Library
 from vlmreader.tui.app import make_app
 from vlmreader.tui.widgets import PaperList
+from vlmreader.core.importing import open_library
 
 from .conftest import list_rows, settle, text_of
 
@@ -50,7 +51,7 @@ async def test_the_theme_persists_across_runs(library: Library, bundled_pages):
         assert app.theme != "nord"
         app.theme = "nord"
         await settle(pilot)
-    again = make_app(Library(library.home, bundled_pages=bundled_pages))
+    again = make_app(open_library(library.home, bundled_pages))
     async with again.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         assert again.theme == "nord"

@@ -12,7 +12,7 @@ from importlib.metadata import version
 
 import pytest
 
-from vlmreader.core.store import Library
+from vlmreader.core.library import Library
 from vlmreader.tui.app import make_app
 
 SIZES = [(80, 24), (160, 45)]

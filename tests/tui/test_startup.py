@@ -5,8 +5,9 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from vlmreader.core.store import Library
+from vlmreader.core.library import Library
 from vlmreader.tui.app import make_app
+from vlmreader.core.importing import open_library
 
 from .conftest import list_rows, settle, text_of
 
@@ -16,7 +17,7 @@ async def test_the_screen_shows_loading_then_the_papers(tmp_path: Path, bundled_
 
     def slow_open() -> Library:
         release.wait(timeout=30)
-        return Library(tmp_path / "home", bundled_pages=bundled_pages)
+        return open_library(tmp_path / "home", bundled_pages)
 
     app = make_app(open_library=slow_open)
     async with app.run_test(size=(120, 30)) as pilot:
@@ -33,9 +34,9 @@ async def test_the_screen_shows_loading_then_the_papers(tmp_path: Path, bundled_
 
 async def test_a_corrupt_library_ends_the_app_with_the_error(tmp_path: Path, bundled_pages):
     home = tmp_path / "home"
-    Library(home, bundled_pages=bundled_pages)
+    open_library(home, bundled_pages)
     (home / "library.json").write_text("{ broken")
-    app = make_app(open_library=lambda: Library(home, bundled_pages=bundled_pages))
+    app = make_app(open_library=lambda: open_library(home, bundled_pages))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
     assert app.return_code == 1
@@ -43,7 +44,7 @@ async def test_a_corrupt_library_ends_the_app_with_the_error(tmp_path: Path, bun
 
 
 async def test_a_triage_command_line_opens_straight_into_triage(tmp_path: Path, bundled_pages):
-    app = make_app(triage_query="in:interleaved", open_library=lambda: Library(tmp_path / "h", bundled_pages=bundled_pages))
+    app = make_app(triage_query="in:interleaved", open_library=lambda: open_library(tmp_path / "h", bundled_pages))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert text_of(app.screen, "#triage-progress").startswith("Triage · 0 of 199 triaged")
@@ -57,7 +58,7 @@ def test_vlmreader_opens_a_small_library_before_the_first_frame(tmp_path: Path, 
 
     started: list[VlmReaderApp] = []
     monkeypatch.setattr(VlmReaderApp, "run", lambda app, **options: started.append(app))
-    Library(tmp_path / "small", bundled_pages=bundled_pages)
+    open_library(tmp_path / "small", bundled_pages)
     assert main(["--home", str(tmp_path / "small")]) == 0
     assert started[-1].library is not None and len(started[-1].library) == 452
     assert main(["--home", str(tmp_path / "first-run")]) == 0
@@ -71,7 +72,7 @@ def test_a_corrupt_small_library_is_reported_before_the_app_starts(tmp_path: Pat
     from vlmreader.cli import main
 
     home = tmp_path / "home"
-    Library(home, bundled_pages=bundled_pages)
+    open_library(home, bundled_pages)
     (home / "library.json").write_text("{ broken")
     assert main(["--home", str(home)]) == 1
     assert capsys.readouterr().err.startswith("vlmreader: error:")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vlmreader.core.store import Library
+from vlmreader.core.library import Library
 from vlmreader.tui.app import make_app
 from vlmreader.tui.screens import TriageScreen
 

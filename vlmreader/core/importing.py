@@ -1,68 +1,88 @@
-"""Importing files into the library: `.bib` files and listing-page text files.
+"""Bringing papers into the library: files a user imports, and the corpus bundled in data/.
 
-Each file becomes a collection named after it (`refs.bib` -> `refs`), so `in:refs` finds what
-it brought. A file that cannot be read, or an entry that cannot be parsed, is reported with
-its line; everything else still imports.
+Each imported file becomes a collection named after it (`refs.bib` -> `refs`), so `in:refs`
+finds what it brought. A file that cannot be read, or an entry that cannot be parsed, is
+reported with its line; everything else still imports.
+
+`open_library` is how the CLI and the app open a library: it imports the bundled corpus on
+first use, and again when a new vlmreader ships a changed one (its fingerprint is kept in the
+library file).
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vlmreader.core.corpus import collection_name, parse_listing_page
-from vlmreader.core.models import Paper
-from vlmreader.core.store import Library, NewPaper
+from vlmreader.core.formats import parse_file
+from vlmreader.core.formats.listing import merge_entries, read_listing_pages
+from vlmreader.core.library import AddReport, Library
+
+CORPUS_FINGERPRINT = "corpus_fingerprint"
+"""The library file's record of which bundled corpus it holds."""
 
 
 @dataclass
-class ImportReport:
-    added: list[Paper] = field(default_factory=list)
-    merged: list[Paper] = field(default_factory=list)
-    rekeyed: list[tuple[str, str]] = field(default_factory=list)
+class ImportReport(AddReport):
+    """What `import_files` did: what the library added and merged, and what it rejected."""
+
     rejected: list[str] = field(default_factory=list)
     """One line per rejected file or entry: 'FILE:LINE: reason'."""
 
 
-def _papers_from_bibtex(text: str, path: Path, report: ImportReport) -> list[NewPaper]:
-    from dataclasses import replace
-
-    from vlmreader.core.bibtex import parse_bibtex
-
-    parsed = parse_bibtex(text)
-    for rejection in parsed.rejected:
-        label = f" ({rejection.key})" if rejection.key else ""
-        report.rejected.append(f"{path}:{rejection.line}: {rejection.reason}{label}")
-    collection = collection_name(path)
-    return [replace(paper, collections=(*paper.collections, collection)) for paper in parsed.papers]
-
-
-def _papers_from_listing(text: str, path: Path, report: ImportReport) -> list[NewPaper]:
-    collection = collection_name(path)
-    papers = []
-    for entry in parse_listing_page(text):
-        if not entry.abstract:
-            report.rejected.append(f"{path}:{entry.line}: a title without an abstract line after it")
-        papers.append(NewPaper(title=entry.title, abstract=entry.abstract, url=entry.url, collections=(collection,)))
-    return papers
-
-
 def import_files(library: Library, paths: list[Path]) -> ImportReport:
     """Import every file, in order, reporting what was added, merged and rejected."""
-    report = ImportReport()
-    offered: list[NewPaper] = []
+    rejected: list[str] = []
+    offered = []
     for path in paths:
         try:
             text = path.read_text(encoding="utf-8-sig")
         except FileNotFoundError:
-            report.rejected.append(f"{path}: no such file")
+            rejected.append(f"{path}: no such file")
             continue
         except (OSError, UnicodeDecodeError) as error:
             reason = getattr(error, "strerror", None) or str(error)
-            report.rejected.append(f"{path}: cannot read it ({reason})")
+            rejected.append(f"{path}: cannot read it ({reason})")
             continue
-        reader = _papers_from_bibtex if path.suffix.lower() == ".bib" else _papers_from_listing
-        offered.extend(reader(text, path, report))
+        parsed = parse_file(path, text)
+        for rejection in parsed.rejected:
+            label = f" ({rejection.key})" if rejection.key else ""
+            rejected.append(f"{path}:{rejection.line}: {rejection.reason}{label}")
+        offered.extend(parsed.papers)
     added = library.add_papers(offered)
-    report.added, report.merged, report.rekeyed = added.added, added.merged, added.rekeyed
-    return report
+    return ImportReport(added.added, added.merged, added.rekeyed, rejected)
+
+
+def bundled_pages(data_dir: Path) -> list[Path]:
+    """The bundled listing pages, in a stable order."""
+    return sorted(data_dir.glob("*.txt"))
+
+
+def corpus_fingerprint(paths: list[Path]) -> str:
+    """A digest of the pages' names and contents: it changes when the bundled corpus does."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def open_library(home: Path, bundled: list[Path] | None = None) -> Library:
+    """The library in `home`, holding the bundled corpus `bundled` (listing pages) if given."""
+    library = Library(home)
+    if bundled is not None:
+        import_bundled_corpus(library, bundled)
+    return library
+
+
+def import_bundled_corpus(library: Library, pages: list[Path]) -> None:
+    """Bring the library up to the bundled corpus `pages`, unless it holds that version already."""
+    fingerprint = corpus_fingerprint(pages)
+    if library.meta.get(CORPUS_FINGERPRINT) == fingerprint:
+        return
+    with library.locked():
+        library.refresh()
+        if library.meta.get(CORPUS_FINGERPRINT) == fingerprint:
+            return  # another process imported it while we waited for the lock
+        papers = merge_entries(read_listing_pages(pages))
+        library.add_papers(papers, meta_updates={CORPUS_FINGERPRINT: fingerprint})

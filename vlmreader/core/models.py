@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-STATUSES = ("unread", "queued", "reading", "read", "skipped")
-"""Reading statuses: `unread` is not yet triaged, `skipped` is triaged as not relevant."""
+from vlmreader.core.vocabulary import STATUSES, UNREAD
 
 _TAG = re.compile(r"[^\s,\"]+")
 
@@ -57,7 +56,7 @@ class Annotation:
 
     starred: bool = False
     tags: tuple[str, ...] = ()
-    status: str = "unread"
+    status: str = UNREAD
     note: str = ""
     modified: str = ""
 
@@ -66,7 +65,7 @@ class Annotation:
         return cls(
             starred=bool(document.get("starred", False)),
             tags=tuple(document.get("tags", ())),
-            status=document.get("status", "unread"),
+            status=document.get("status", UNREAD),
             note=document.get("note", ""),
             modified=document.get("modified", ""),
         )
@@ -91,11 +90,15 @@ class PaperRecord:
 
     `fields` holds bibliographic fields of imported entries (author, year, doi, eprint,
     journal, ...), verbatim as decoded from the `.bib`.
+
+    A paper offered to the library (by the corpus or an import) is a record without `id` and
+    `added`, which the library gives it; its `key` is the one asked for ('' for none), kept
+    unless it is invalid or taken. Every field has a default so that it can be left out then.
     """
 
-    id: str
-    key: str
-    title: str
+    id: str = ""
+    key: str = ""
+    title: str = ""
     abstract: str = ""
     url: str = ""
     collections: tuple[str, ...] = ()
@@ -133,7 +136,11 @@ class PaperRecord:
 
 @dataclass(frozen=True, slots=True)
 class Paper:
-    """A paper as the user sees it: its record and their annotation of it."""
+    """A paper as the user sees it: its record and their annotation of it.
+
+    A paper offered to the library carries the annotation it brings (a `.bib` entry's keywords
+    as tags, its note), which joins the user's own: tags are added, a note fills an empty one.
+    """
 
     record: PaperRecord
     annotation: Annotation = NO_ANNOTATION

@@ -21,9 +21,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.timer import Timer
 
-from vlmreader.core.models import STATUSES, Annotation, UserError
-from vlmreader.core.query import SearchEngine, SearchIndex, SearchResult, parse_query
-from vlmreader.core.store import Library
+from vlmreader.core.models import Annotation, UserError
+from vlmreader.core.vocabulary import STATUSES
+from vlmreader.core.search import SearchEngine, SearchIndex, SearchResult, parse_query
+from vlmreader.core.library import Library
 from vlmreader.resources import styles_dir
 from vlmreader.tui import screens
 from vlmreader.tui.commands import PaperProvider
@@ -427,7 +428,7 @@ class VlmReaderApp(App):
             return
 
         def export(request: screens.ExportRequest) -> str | None:
-            from vlmreader.core.bibtex import export_to_file
+            from vlmreader.core.formats.bibtex import export_to_file
 
             try:
                 report = export_to_file(papers, request.path, append=request.append)
@@ -443,7 +444,7 @@ class VlmReaderApp(App):
         papers = self._bibtex_papers()
         if not papers:
             return
-        from vlmreader.core.bibtex import export_bibtex
+        from vlmreader.core.formats.bibtex import export_bibtex
 
         text = export_bibtex(papers)
         count = f"{len(papers)} BibTeX entr{'ies' if len(papers) != 1 else 'y'}"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from vlmreader.core.query import SearchResult
+from vlmreader.core.search import SearchResult
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from vlmreader.core.storage import write_atomically
+from vlmreader.core.files import write_atomically
 
 SETTINGS_FILE = "settings.json"
 

@@ -20,7 +20,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from vlmreader.core.models import NO_ANNOTATION, Annotation
-from vlmreader.core.query import SearchResult
+from vlmreader.core.search import SearchResult
 
 STATUS_MARKS = {"unread": "·", "queued": "Q", "reading": "R", "read": "✓", "skipped": "✗"}
 ROW_CACHE_SIZE = 512

@@ -28,8 +28,11 @@ from typing import Any
 
 from tinydb import TinyDB
 
-from vlmreader.core import corpus
+from vlmreader.core.files import file_signature, garbage_collection_paused
 from vlmreader.core.keys import citation_key_for, is_valid_key
+from vlmreader.core.library.journal import append_to_journal, read_journal
+from vlmreader.core.library.record_cache import load_records, save_records
+from vlmreader.core.library.storage import AtomicJSONStorage, LibraryFileError
 from vlmreader.core.models import (
     NO_ANNOTATION,
     Annotation,
@@ -41,14 +44,6 @@ from vlmreader.core.models import (
     merge_tags,
     now_timestamp,
     remove_tags,
-)
-from vlmreader.core.journal import append_to_journal, read_journal
-from vlmreader.core.record_cache import load_records, save_records
-from vlmreader.core.storage import (
-    AtomicJSONStorage,
-    LibraryFileError,
-    file_signature,
-    garbage_collection_paused,
 )
 from vlmreader.core.text import normalize_title, paper_id_for
 
@@ -71,22 +66,6 @@ def default_home() -> Path:
 
 class UnknownPaperError(UserError):
     pass
-
-
-@dataclass(frozen=True)
-class NewPaper:
-    """A paper offered to the library by the corpus or an import."""
-
-    title: str
-    abstract: str = ""
-    url: str = ""
-    collections: tuple[str, ...] = ()
-    entry_type: str = "misc"
-    fields: dict[str, str] = field(default_factory=dict)
-    key: str = ""
-    """The citation key asked for (an imported entry's); kept unless invalid or taken."""
-    tags: tuple[str, ...] = ()
-    note: str = ""
 
 
 @dataclass
@@ -115,9 +94,13 @@ def library_file_size(home: Path) -> int | None:
 
 
 class Library:
-    """The user's library in `home`, created from the bundled corpus on first use."""
+    """The user's library in `home` (an empty one if there is none yet).
 
-    def __init__(self, home: Path, bundled_pages: list[Path] | None = None):
+    `vlmreader.core.importing.open_library` opens it and brings in the bundled corpus on first
+    use; the library itself knows nothing of formats or corpora.
+    """
+
+    def __init__(self, home: Path):
         self.home = Path(home)
         try:
             self.home.mkdir(parents=True, exist_ok=True)
@@ -142,7 +125,6 @@ class Library:
         """Grows whenever the paper records change: a cheap cache key for search indexes."""
         self.annotations_version = 0
         """Grows whenever an annotation changes."""
-        self._bundled_pages = bundled_pages
         self._open()
 
     # -- opening and refreshing ---------------------------------------------------------
@@ -168,13 +150,14 @@ class Library:
     def journal_path(self) -> Path:
         return self.home / JOURNAL_FILE
 
+    @property
+    def meta(self) -> dict[str, Any]:
+        """What the library file records about itself (schema version, bundled corpus version)."""
+        return dict(self._papers_meta)
+
     def _open(self) -> None:
         with garbage_collection_paused():
             self._load_papers()
-        if self._bundled_pages is not None:
-            fingerprint = corpus.fingerprint(self._bundled_pages)
-            if self._papers_meta.get("corpus_fingerprint") != fingerprint:
-                self._import_bundled_corpus(fingerprint)
         self._load_annotations()
 
     def _read(self, db: TinyDB, path: Path) -> tuple[dict[str, Any], dict[str, dict]]:
@@ -250,8 +233,8 @@ class Library:
             changed = True
         return changed
 
-    def _acquire(self):
-        """Take the cross-process library lock (re-entrant); use as `with self._acquire():`."""
+    def locked(self):
+        """Take the cross-process library lock (re-entrant); use as `with library.locked():`."""
         if self._lock is None:
             from filelock import (
                 FileLock,  # imported on first write: it costs read-only commands 40 ms
@@ -353,7 +336,7 @@ class Library:
                 raise UnknownPaperError(f"no paper with id {paper_id}")
         if not ids:
             return []
-        with self._acquire():
+        with self.locked():
             if self._annotations_files_signature() != self._annotations_signature:
                 self._load_annotations()
             stamp = now_timestamp()
@@ -412,26 +395,29 @@ class Library:
 
     # -- adding papers ---------------------------------------------------------------
 
-    def add_papers(self, offered: Iterable[NewPaper], _meta_updates: dict[str, Any] | None = None) -> AddReport:
+    def add_papers(self, offered: Iterable[Paper], meta_updates: dict[str, Any] | None = None) -> AddReport:
         """Add papers, merging each into the existing paper of the same normalized title.
 
-        A merge adds collections and fills in missing fields; it never changes a citation key
-        or a field the library already has. Tags and notes offered (from a `.bib`'s keywords
-        and note) join the user's annotations: tags are added, a note only fills an empty one.
+        Each offered paper is a record without id (see `PaperRecord`) and the annotation it
+        brings. A merge adds collections and fills in missing fields; it never changes a
+        citation key or a field the library already has. Tags and notes offered (from a `.bib`'s
+        keywords and note) join the user's annotations: tags are added, a note only fills an
+        empty one. `meta_updates` are recorded in the library file in the same write.
         """
         offered = list(offered)
         report = AddReport()
         if not offered:
             return report
-        with self._acquire():
+        with self.locked():
             self._load_papers()
             documents = {record.id: record.to_document() for record in self._records.values()}
             taken = set(self._by_key)
             stamp = now_timestamp()
-            annotation_changes: dict[str, NewPaper] = {}
+            annotation_changes: dict[str, Annotation] = {}
             added_ids: list[str] = []
             merged_ids: list[str] = []
-            for new in offered:
+            for paper in offered:
+                new = paper.record
                 paper_id = self._id_for(new.title, documents)
                 existing = documents.get(paper_id)
                 if existing is None:
@@ -441,25 +427,15 @@ class Library:
                         if new.key:
                             report.rekeyed.append((new.key, key))
                     taken.add(key.casefold())
-                    documents[paper_id] = PaperRecord(
-                        id=paper_id,
-                        key=key,
-                        title=new.title,
-                        abstract=new.abstract,
-                        url=new.url,
-                        collections=new.collections,
-                        added=stamp,
-                        entry_type=new.entry_type,
-                        fields=dict(new.fields),
-                    ).to_document()
+                    documents[paper_id] = replace(new, id=paper_id, key=key, added=stamp).to_document()
                     added_ids.append(paper_id)
                 else:
                     _merge_into(existing, new)
                     if paper_id not in added_ids:
                         merged_ids.append(paper_id)
-                if new.tags or new.note:
-                    annotation_changes[paper_id] = new
-            meta = {**self._papers_meta, **(_meta_updates or {}), "schema_version": SCHEMA_VERSION}
+                if paper.tags or paper.note:
+                    annotation_changes[paper_id] = paper.annotation
+            meta = {**self._papers_meta, **(meta_updates or {}), "schema_version": SCHEMA_VERSION}
             self._papers_db.storage.write(
                 {
                     "_meta": {str(_META_DOC_ID): meta},
@@ -474,8 +450,8 @@ class Library:
         report.merged = [self.get(pid) for pid in dict.fromkeys(merged_ids)]
         return report
 
-    def _annotate_offered(self, offered: dict[str, NewPaper]) -> None:
-        tags = {pid: [clean_tag(tag) for tag in new.tags] for pid, new in offered.items()}
+    def _annotate_offered(self, offered: dict[str, Annotation]) -> None:
+        tags = {pid: [clean_tag(tag) for tag in brought.tags] for pid, brought in offered.items()}
         self._annotate(
             offered,
             lambda pid, a: replace(a, tags=merge_tags(a.tags, tags[pid]), note=a.note or offered[pid].note),
@@ -491,24 +467,12 @@ class Library:
             paper_id = paper_id_for(f"{title}\0{salt}")
         return paper_id
 
-    def _import_bundled_corpus(self, fingerprint: str) -> None:
-        pages = corpus.read_listing_pages(self._bundled_pages or [])
-        papers = corpus.merge_entries(pages)
-        with self._acquire():
-            self._load_papers()
-            if self._papers_meta.get("corpus_fingerprint") == fingerprint:
-                return  # another process imported it while we waited for the lock
-            self.add_papers(
-                (NewPaper(title=p.title, abstract=p.abstract, url=p.url, collections=p.collections) for p in papers),
-                _meta_updates={"corpus_fingerprint": fingerprint},
-            )
-
 
 def _annotation_doc_id(paper_id: str) -> int:
     return int(paper_id, 16)
 
 
-def _merge_into(document: dict[str, Any], new: NewPaper) -> None:
+def _merge_into(document: dict[str, Any], new: PaperRecord) -> None:
     collections = document.setdefault("collections", [])
     for name in new.collections:
         if name not in collections:

@@ -8,15 +8,13 @@ the raw bytes of the postings arrays; a missing, stale or damaged cache is simpl
 
 from __future__ import annotations
 
-import json
 from array import array
 from bisect import bisect_left
 from collections import Counter
 from pathlib import Path
 
-from vlmreader import __version__
+from vlmreader.core.files import cache_header, read_cache_header, write_atomically
 from vlmreader.core.models import PaperRecord
-from vlmreader.core.storage import write_atomically
 from vlmreader.core.text import search_terms
 
 TITLE, KEY, ABSTRACT = "title", "key", "abstract"
@@ -123,36 +121,31 @@ class CorpusIndex:
 
     # -- the cache file --------------------------------------------------------------
 
-    def save(self, path: Path, source: object) -> None:
+    def save(self, path: Path, source: tuple | None) -> None:
         """Write the index to `path`, valid while the library's file signature is `source`."""
         vocabulary = self.vocabulary
-        header = {
-            "format": INDEX_FORMAT,
-            "version": __version__,
-            "source": list(source) if source is not None else None,
-            "vocabulary": vocabulary,
-            "fields": {
+        header = cache_header(
+            INDEX_FORMAT,
+            source,
+            vocabulary=vocabulary,
+            fields={
                 name: {"terms": table.terms, "lengths": [len(a) for a in table.arrays()]}
                 for name, table in self.tables.items()
             },
-        }
+        )
         frequencies = array("i", (self.document_frequency[term] for term in vocabulary))
-        blobs = [json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n", frequencies]
+        blobs = [header, frequencies]
         for table in self.tables.values():
             blobs.extend(table.arrays())
         write_atomically(path, blobs)
 
     @classmethod
-    def load(cls, path: Path, source: object) -> CorpusIndex | None:
+    def load(cls, path: Path, source: tuple | None) -> CorpusIndex | None:
         """The index saved at `path` if it was built from the library file `source`, else None."""
         try:
             with open(path, "rb") as file:
-                header = json.loads(file.readline())
-                if (
-                    header.get("format") != INDEX_FORMAT
-                    or header.get("version") != __version__
-                    or header.get("source") != (list(source) if source is not None else None)
-                ):
+                header = read_cache_header(file, INDEX_FORMAT, source)
+                if header is None:
                     return None
                 vocabulary = header["vocabulary"]
                 frequencies = _read_array(file, "i", len(vocabulary))

@@ -1,23 +1,17 @@
-"""Durable files: atomic replacement, and a TinyDB storage built on it.
+"""The library's JSON files: a TinyDB storage that reads fresh and writes atomically.
 
-A write goes to a temporary file in the same directory, is fsynced, renamed over the target and
-the directory fsynced, so a kill at any moment leaves either the old or the new file, whole.
 A file that cannot be read or parsed raises `LibraryFileError` and is never written over.
 """
 
 from __future__ import annotations
 
-import gc
 import json
-import os
-from collections.abc import Iterable
-from contextlib import contextmanager
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from tinydb.storages import Storage
 
+from vlmreader.core.files import write_atomically
 from vlmreader.core.models import UserError
 
 
@@ -27,49 +21,6 @@ class LibraryFileError(UserError):
     def __init__(self, path: Path, reason: str):
         super().__init__(f"cannot use library file {path}: {reason} (the file was left untouched)")
         self.path = path
-
-
-def write_atomically(path: Path, data: bytes | Iterable) -> None:
-    """Replace `path` with `data` so that readers and crashes see the old or the new file, whole.
-
-    `data` may be an iterable (a list, a generator) of byte strings or buffers (arrays), written
-    one after another without joining them in memory first. If it raises, nothing is replaced.
-    """
-    directory = path.parent
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            for chunk in (data,) if isinstance(data, (bytes, bytearray)) else data:
-                file.write(chunk)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except FileNotFoundError:
-            pass
-        raise
-    _fsync_directory(directory)
-
-
-def _fsync_directory(directory: Path) -> None:
-    if os.name != "posix":
-        return
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def file_signature(path: Path) -> tuple[int, int, int] | None:
-    """Changes whenever `path` is replaced or rewritten; None if it does not exist."""
-    try:
-        stat = path.stat()
-    except FileNotFoundError:
-        return None
-    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
 
 class AtomicJSONStorage(Storage):
@@ -178,21 +129,3 @@ def _read_line_layout(file) -> dict[str, dict[str, Any]] | None:
             if len(pending) >= LINES_PER_PARSE:
                 parse_pending()
     return data if closed and table is None else None
-
-
-@contextmanager
-def garbage_collection_paused():
-    """Load a large library or index without the cyclic collector scanning it again and again.
-
-    Reading 100,000 papers allocates millions of objects, none of them garbage; left on, the
-    collector runs several full passes over them (a second or more). Afterwards the loaded
-    objects are frozen out of future collections for the same reason.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()

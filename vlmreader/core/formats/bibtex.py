@@ -6,7 +6,7 @@ the user's tags as `keywords` and their note as `note`. Every value goes through
 so the file compiles under a stock preamble with BibTeX and with Biber. The user's star and
 reading status stay out of it.
 
-`parse_bibtex` reads a `.bib` into papers for `Library.add_papers`. An entry that cannot be read
+`parse_bibtex` reads a `.bib` into papers to offer the library. An entry that cannot be read
 (a missing brace, a duplicate key, no title) is reported with its line; the others still import.
 """
 
@@ -16,16 +16,18 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import quote
 
 import bibtexparser
 from bibtexparser import model
 from bibtexparser.exceptions import ParserStateException
 
-from vlmreader.core.latex import from_latex, names_from_latex, protect_title, to_latex
-from vlmreader.core.models import Paper, UserError, clean_tag, merge_tags
-from vlmreader.core.store import NewPaper
+from vlmreader.core.files import write_atomically
+from vlmreader.core.formats import ParsedFile, Rejection
+from vlmreader.core.formats.latex import from_latex, names_from_latex, protect_title, to_latex
+from vlmreader.core.models import Annotation, Paper, PaperRecord, UserError, clean_tag, merge_tags
 
 BIBLIOGRAPHIC_FIELDS = (
     "author",
@@ -73,24 +75,6 @@ _ENTRY_KEY = re.compile(r"@\s*\w+\s*[{(]\s*([^,\s{}()]+)\s*,")
 _LINE_STARTING_WITH_AT = re.compile(r"^(\s*)@", re.MULTILINE)
 
 
-@dataclass(frozen=True)
-class Rejection:
-    """An entry of a `.bib` that could not be imported, and why."""
-
-    line: int
-    """1-based line where the entry starts."""
-    key: str | None
-    reason: str
-
-
-@dataclass
-class BibtexImport:
-    """What `parse_bibtex` read: the papers to add, and the entries it had to reject."""
-
-    papers: list[NewPaper] = field(default_factory=list)
-    rejected: list[Rejection] = field(default_factory=list)
-
-
 def export_bibtex(papers: Iterable[Paper]) -> str:
     """The papers as a `.bib` file, one entry each, sorted by citation key (case-insensitively)."""
     unique = {paper.id: paper for paper in papers}
@@ -100,9 +84,10 @@ def export_bibtex(papers: Iterable[Paper]) -> str:
     return bibtexparser.write_string(bibtexparser.Library(entries), bibtex_format=_bibtex_format())
 
 
-def parse_bibtex(text: str) -> BibtexImport:
-    """The papers of a `.bib` file, and a rejection for each entry that cannot become one."""
-    result = BibtexImport()
+def parse_bibtex(text: str, collection: str = "") -> ParsedFile:
+    """The papers of a `.bib` file (in `collection`, if given), and a rejection for each entry
+    that cannot become one."""
+    result = ParsedFile()
     try:
         with _quiet_bibtexparser():
             library = bibtexparser.parse_string(text)
@@ -113,7 +98,7 @@ def parse_bibtex(text: str) -> BibtexImport:
         if isinstance(block, model.ParsingFailedBlock):
             result.rejected.append(_rejection_for(block))
         elif isinstance(block, model.Entry):
-            paper = _paper_from(block)
+            paper = _paper_from(block, collection)
             if isinstance(paper, Rejection):
                 result.rejected.append(paper)
             else:
@@ -187,7 +172,7 @@ def _quiet_bibtexparser() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def _paper_from(entry: model.Entry) -> NewPaper | Rejection:
+def _paper_from(entry: model.Entry, collection: str) -> Paper | Rejection:
     values: dict[str, str] = {}
     for entry_field in entry.fields:
         values.setdefault(entry_field.key.lower(), str(entry_field.value))
@@ -205,16 +190,17 @@ def _paper_from(entry: model.Entry) -> NewPaper | Rejection:
             value = _one_line(from_latex(raw))
         if value:
             fields[name] = value
-    return NewPaper(
+    record = PaperRecord(
+        key=entry.key,
         title=title,
         abstract=_one_line(from_latex(values.get("abstract", ""))),
         url=values.get("url", "").strip(),
+        collections=(collection,) if collection else (),
         entry_type=entry.entry_type.lower(),
         fields=fields,
-        key=entry.key,
-        tags=_tags_from_keywords(values.get("keywords", "")),
-        note=from_latex(values.get("note", "")).strip(),
     )
+    brought = Annotation(tags=_tags_from_keywords(values.get("keywords", "")), note=from_latex(values.get("note", "")).strip())
+    return Paper(record, brought)
 
 
 def _tags_from_keywords(keywords: str) -> tuple[str, ...]:
@@ -277,10 +263,6 @@ def export_to_file(papers: Iterable[Paper], path, append: bool = False) -> Expor
     With `append`, entries whose key the file already has are left out rather than
     duplicated. Raises `UserError` with a one-line reason when the file cannot be written.
     """
-    from pathlib import Path
-
-    from vlmreader.core.storage import write_atomically
-
     target = Path(path).expanduser()
     papers = list({paper.id: paper for paper in papers}.values())
     existing = ""

@@ -1,4 +1,4 @@
-"""The "papers listing page" text format, and the corpus bundled in data/.
+"""The "papers listing page" text format, which the corpus bundled in data/ comes as.
 
 A listing page is what a browser's "save as text" gives for a page of trending papers:
 a few boilerplate lines, a date, then for every paper a title line and an abstract line,
@@ -7,11 +7,12 @@ with or without blank lines between them. Each page is one *collection*.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from vlmreader.core.formats import ParsedFile, Rejection, collection_name
+from vlmreader.core.models import Paper, PaperRecord
 from vlmreader.core.text import normalize_title
 
 _BOILERPLATE = {
@@ -42,16 +43,6 @@ class ListingEntry:
     @property
     def url(self) -> str:
         return first_link(self.abstract)
-
-
-@dataclass(frozen=True)
-class CorpusPaper:
-    """A distinct paper of a corpus, with every collection it appears in."""
-
-    title: str
-    abstract: str
-    url: str
-    collections: tuple[str, ...]
 
 
 def _is_boilerplate(line: str) -> bool:
@@ -108,7 +99,21 @@ def first_link(text: str) -> str:
     return url
 
 
-def merge_entries(pages: dict[str, list[ListingEntry]]) -> list[CorpusPaper]:
+def parse_listing(text: str, collection: str = "") -> ParsedFile:
+    """The papers of a listing page (in `collection`, if given). A title without an abstract line
+    after it is kept, and reported."""
+    parsed = ParsedFile()
+    for entry in parse_listing_page(text):
+        if not entry.abstract:
+            parsed.rejected.append(Rejection(entry.line, None, "a title without an abstract line after it"))
+        record = PaperRecord(
+            title=entry.title, abstract=entry.abstract, url=entry.url, collections=(collection,) if collection else ()
+        )
+        parsed.papers.append(Paper(record))
+    return parsed
+
+
+def merge_entries(pages: dict[str, list[ListingEntry]]) -> list[Paper]:
     """Merge the entries of several pages into distinct papers, by normalized title.
 
     The first occurrence gives the title and abstract (a later, longer abstract wins, since a
@@ -131,34 +136,18 @@ def merge_entries(pages: dict[str, list[ListingEntry]]) -> list[CorpusPaper]:
             if len(entry.abstract) > len(paper["abstract"]):
                 paper["abstract"] = entry.abstract
     return [
-        CorpusPaper(
-            title=paper["title"],
-            abstract=paper["abstract"],
-            url=first_link(paper["abstract"]),
-            collections=tuple(paper["collections"]),
+        Paper(
+            PaperRecord(
+                title=paper["title"],
+                abstract=paper["abstract"],
+                url=first_link(paper["abstract"]),
+                collections=tuple(paper["collections"]),
+            )
         )
         for paper in merged.values()
     ]
 
 
-def collection_name(path: Path) -> str:
-    """A listing page's collection is named after its file: data/high-resolution.txt -> high-resolution."""
-    return path.stem
-
-
 def read_listing_pages(paths: list[Path]) -> dict[str, list[ListingEntry]]:
     """Parse each page, keyed by collection name, in the order given."""
     return {collection_name(path): parse_listing_page(path.read_text(encoding="utf-8")) for path in paths}
-
-
-def bundled_pages(data_dir: Path) -> list[Path]:
-    """The bundled listing pages, in a stable order."""
-    return sorted(data_dir.glob("*.txt"))
-
-
-def fingerprint(paths: list[Path]) -> str:
-    """A digest of the pages' names and contents: it changes when the bundled corpus does."""
-    digest = hashlib.sha256()
-    for path in paths:
-        digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:16]

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from vlmreader.core.models import UserError
-from vlmreader.core.storage import LibraryFileError
+from vlmreader.core.library.storage import LibraryFileError
 
 
 def read_journal(path: Path) -> tuple[list[list[dict[str, Any]]], int]:

@@ -1,20 +1,9 @@
-"""The query language and the search engine: one engine for the CLI and the TUI.
-
-Query syntax (words and filters combine; every part must hold):
-
-    hallucination llava        free words, ranked; typo-tolerant; the last may be a prefix
-    "exact phrase"             the phrase, as written (case-insensitive)
-    -word   -"a phrase"        papers without it
-    tag:NAME   -tag:NAME       with / without a tag (case-insensitive)
-    is:starred                 starred papers (-is:starred: not starred)
-    is:unread|queued|reading|read|skipped   by reading status (several is: statuses: any of them)
-    in:COLLECTION              in a collection whose name starts with COLLECTION
+"""The search engine: an index of a library's papers and annotations, ranked answers to a `Query`.
 
 Ranking: each free word is matched against an inverted index of every field's terms, exactly,
 as a prefix, or within one or two typos (rapidfuzz), and scored by field (title highest, then
 key, tags, note, abstract), match quality and rarity. The best hundred are re-ranked so
 that a title naming exactly what was typed ('llava uhd' -> 'LLaVA-UHD: ...') comes first.
-An empty query lists every paper in library order.
 """
 
 from __future__ import annotations
@@ -26,10 +15,12 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cached_property
 
-from vlmreader.core import index
-from vlmreader.core.index import CorpusIndex
-from vlmreader.core.models import STATUSES, Annotation, PaperRecord
-from vlmreader.core.storage import garbage_collection_paused
+from vlmreader.core.files import garbage_collection_paused
+from vlmreader.core.models import Annotation, PaperRecord
+from vlmreader.core.search import index
+from vlmreader.core.search.index import CorpusIndex
+from vlmreader.core.search.query import Query, parse_query
+from vlmreader.core.vocabulary import UNREAD
 from vlmreader.core.text import fold, query_terms, search_terms, word_spans, words as words_of
 
 TITLE, KEY, ABSTRACT, TAGS, NOTE = range(5)
@@ -54,72 +45,7 @@ WHOLE_TITLE_BONUS = 8.0
 ABSTRACT_MENTION_BONUS = 0.5
 MAX_COUNTED_MENTIONS = 6
 
-_TOKEN = re.compile(r'(-?)(?:([a-z]+):)?(?:"([^"]*)"?|(\S+))', re.IGNORECASE)
 _MODEL_NAME = re.compile(r"^([^:]{1,60}):")
-
-
-@dataclass(frozen=True)
-class Query:
-    """A parsed query. `problems` lists filters that could not be understood."""
-
-    text: str = ""
-    words: tuple[str, ...] = ()
-    phrases: tuple[str, ...] = ()
-    excluded_words: tuple[str, ...] = ()
-    excluded_phrases: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    excluded_tags: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()
-    excluded_statuses: tuple[str, ...] = ()
-    starred: bool | None = None
-    collections: tuple[str, ...] = ()
-    excluded_collections: tuple[str, ...] = ()
-    problems: tuple[str, ...] = ()
-
-    @property
-    def is_empty(self) -> bool:
-        return self == Query(text=self.text)
-
-
-def parse_query(text: str) -> Query:
-    """Split `text` into free words, phrases and filters."""
-    parts: dict[str, list] = {name: [] for name in (
-        "words", "phrases", "excluded_words", "excluded_phrases", "tags", "excluded_tags",
-        "statuses", "excluded_statuses", "collections", "excluded_collections", "problems",
-    )}
-    starred: bool | None = None
-    for match in _TOKEN.finditer(text):
-        negated, prefix, phrase, word = match.groups()
-        negated = bool(negated)
-        prefix = (prefix or "").lower()
-        value = phrase if phrase is not None else word
-        if prefix in ("tag", "is", "in"):
-            if not value:
-                continue  # a filter still being typed: `tag:`
-            if prefix == "tag":
-                parts["excluded_tags" if negated else "tags"].append(value)
-            elif prefix == "in":
-                parts["excluded_collections" if negated else "collections"].append(value)
-            elif value.lower() == "starred":
-                starred = not negated
-            elif value.lower() in STATUSES:
-                parts["excluded_statuses" if negated else "statuses"].append(value.lower())
-            else:
-                parts["problems"].append(f"unknown filter is:{value} (use is:starred or is:{'|'.join(STATUSES)})")
-            continue
-        if phrase is None and value.lower().rstrip(":") in ("tag", "is", "in") and value.endswith(":"):
-            continue  # a filter still being typed: `tag:`
-        if prefix:
-            value = f"{prefix}:{value}" if value else prefix
-        if phrase is not None:
-            if phrase.strip():
-                parts["excluded_phrases" if negated else "phrases"].append(phrase.strip())
-        elif negated:
-            if value:
-                parts["excluded_words"].append(value)
-        elif value and value != "-":
-            parts["words"].append(value)
-    return Query(text=text, starred=starred, **{name: tuple(values) for name, values in parts.items()})
 
 
 @dataclass(frozen=True)
@@ -446,9 +372,9 @@ class SearchIndex:
         return allowed
 
     def _with_status(self, statuses: set[str]) -> set[int]:
-        marked = {n for n, a in self.annotations.items() if a.status != "unread"}
+        marked = {n for n, a in self.annotations.items() if a.status != UNREAD}
         chosen = {n for n, a in self.annotations.items() if a.status in statuses}
-        if "unread" in statuses:
+        if UNREAD in statuses:
             chosen |= set(range(len(self.ids))) - marked
         return chosen
 

@@ -1,0 +1,8 @@
+"""The library on disk: paper records and the user's annotations (store.py), the JSON files they
+live in (storage.py), the annotations journal (journal.py), the fast copy of the records
+(record_cache.py) and the undo history (history.py)."""
+
+from vlmreader.core.library.store import AddReport, Library, UnknownPaperError, default_home, library_file_size
+from vlmreader.core.library.storage import LibraryFileError
+
+__all__ = ["AddReport", "Library", "LibraryFileError", "UnknownPaperError", "default_home", "library_file_size"]

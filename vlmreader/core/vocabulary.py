@@ -1,0 +1,64 @@
+"""The words vlmreader's domain is made of, each written down once: reading statuses, the query
+language's filters, how a star reads, and counted nouns ("1 paper", "3 papers").
+
+The CLI, the app's list, sidebar, detail pane and triage screen all draw on these tables, so a
+new status or filter is one change here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ReadingStatus:
+    """One reading status, and everything the front ends show or accept for it."""
+
+    name: str
+    """As stored, typed (`is:queued`, `vlmreader status REF queued`) and printed."""
+    label: str
+    """As a heading: the sidebar's view."""
+    mark: str
+    """One character in the paper list."""
+    next: str
+    """What `r` (cycle the status) moves it to."""
+    triage_key: str
+    """The triage screen's key for deciding this ('' for none)."""
+    triage_verb: str
+    """The triage key's label."""
+    meaning: str
+    """What it means, for help and tooltips."""
+
+
+READING_STATUSES = (
+    ReadingStatus("unread", "Unread", "·", "queued", "", "", "not triaged yet"),
+    ReadingStatus("queued", "Queued", "Q", "reading", "q", "Queue", "to read"),
+    ReadingStatus("reading", "Reading", "R", "read", "r", "Reading", "being read"),
+    ReadingStatus("read", "Read", "✓", "unread", "d", "Read", "read"),
+    ReadingStatus("skipped", "Skipped", "✗", "queued", "x", "Skip", "triaged as not relevant"),
+)
+STATUSES = tuple(status.name for status in READING_STATUSES)
+"""Reading statuses by name, in the order a paper goes through them."""
+STATUS = {status.name: status for status in READING_STATUSES}
+UNREAD = "unread"
+"""A paper nobody has annotated yet has this status."""
+SKIPPED = "skipped"
+
+STARRED = "starred"
+"""The word for a starred paper: `is:starred`, the sidebar's view, `★ starred` in the details."""
+STAR = "★"
+STARRED_LABEL = f"{STAR} {STARRED}"
+
+TAG_FILTER, STATE_FILTER, COLLECTION_FILTER = "tag", "is", "in"
+FILTER_PREFIXES = (TAG_FILTER, STATE_FILTER, COLLECTION_FILTER)
+"""The query language's filters: `tag:NAME`, `is:starred` / `is:STATUS`, `in:COLLECTION`."""
+
+
+def state_filter(state: str) -> str:
+    """The query filter for a status or `starred`: `is:queued`."""
+    return f"{STATE_FILTER}:{state}"
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """'1 paper', '2 papers', '1,200 BibTeX entries' (give `plural` where it is not noun + 's')."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
