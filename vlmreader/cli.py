@@ -14,7 +14,7 @@ from pathlib import Path
 
 from vlmreader import __version__
 from vlmreader.core.models import UserError
-from vlmreader.core.vocabulary import STATUSES
+from vlmreader.core.vocabulary import STAR, STARRED_LABEL, STATUSES, counted
 
 EXIT_USER_ERROR = 1
 QUICK_OPEN_BYTES = 24_000_000
@@ -44,7 +44,7 @@ def _print_json(value, indent: int | None = 2) -> None:
 
 
 def _status_mark(paper) -> str:
-    return "★" if paper.starred else " "
+    return STAR if paper.starred else " "
 
 
 def _paper_line(paper) -> str:
@@ -92,7 +92,7 @@ def command_show(arguments: argparse.Namespace) -> int:
         "",
         f"key          {paper.key}",
         f"id           {paper.id}",
-        f"status       {paper.status}{'  ★ starred' if paper.starred else ''}",
+        f"status       {paper.status}{f'  {STARRED_LABEL}' if paper.starred else ''}",
         f"tags         {', '.join(paper.tags) or '-'}",
         f"collections  {', '.join(paper.collections) or '-'}",
         f"url          {paper.url or '-'}",
@@ -169,7 +169,7 @@ def command_export(arguments: argparse.Namespace) -> int:
         sys.stdout.write(export_bibtex(papers))
         return 0
     report = export_to_file(papers, arguments.output)
-    print(f"exported {report.written} papers to {report.path}", file=sys.stderr)
+    print(f"exported {counted(report.written, 'paper')} to {report.path}", file=sys.stderr)
     return 0
 
 

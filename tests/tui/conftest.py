@@ -1,12 +1,56 @@
-"""Helpers for driving the app as a person does and reading what the screen shows."""
+"""Driving the app as a person does, and reading what the screen shows."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Label, Static, TextArea
 
+from vlmreader.core.library import Library
 from vlmreader.tui.app import VlmReaderApp, make_app
 from vlmreader.tui.widgets import PaperList
+
+KEY_NAMES = {" ": "space", ",": "comma", "/": "slash", ".": "full_stop", "-": "minus", "~": "tilde"}
+
+
+@pytest.fixture
+def run_app():
+    """`async with run_app(library, size=(w, h)) as (app, pilot):` the app on `library`, running
+    headless at that size, with its first searches and workers finished."""
+
+    @asynccontextmanager
+    async def run(library: Library | None = None, size: tuple[int, int] = (120, 30), **options) -> AsyncIterator:
+        app = make_app(library, **options)
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            yield app, pilot
+
+    return run
+
+
+async def settle(pilot: Pilot) -> None:
+    """Let debounced searches and workers finish before asserting."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def type_text(pilot: Pilot, text: str) -> None:
+    """Type `text` key by key, as a person does."""
+    for character in text:
+        await pilot.press(KEY_NAMES.get(character, character))
+
+
+async def type_query(pilot: Pilot, text: str) -> None:
+    """`/`, the query, and `escape` back to the list, with the result shown."""
+    await pilot.press("slash")
+    await type_text(pilot, text)
+    await settle(pilot)
+    await pilot.press("escape")
+    await settle(pilot)
 
 
 def list_rows(app: VlmReaderApp) -> list[str]:
@@ -24,16 +68,6 @@ def text_of(app: VlmReaderApp, selector: str) -> str:
     return str(getattr(content, "plain", content))
 
 
-async def settle(pilot) -> None:
-    """Let debounced searches and workers finish before asserting."""
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-@pytest.fixture
-def app_factory():
-    def create(library) -> VlmReaderApp:
-        return make_app(library)
-
-    return create
+def notifications(app: VlmReaderApp) -> list[str]:
+    """The messages the app has shown in its notifications."""
+    return [notification.message for notification in app._notifications]

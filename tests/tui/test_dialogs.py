@@ -8,23 +8,16 @@ import bibtexparser
 import pytest
 
 from vlmreader.core.library import Library
-from vlmreader.tui.app import make_app
+from vlmreader.tui.app import VlmReaderApp
 from vlmreader.tui.screens import ExportScreen, HelpScreen
 from vlmreader.tui.widgets.sidebar import Sidebar
 
-from .conftest import list_rows, settle, text_of
-from .test_main_screen import type_query
+from .conftest import list_rows, notifications, settle, text_of, type_query, type_text
 
 
-async def type_text(pilot, text: str) -> None:
-    for character in text:
-        await pilot.press({" ": "space", ",": "comma", "/": "slash", ".": "full_stop", "-": "minus"}.get(character, character))
-
-
-async def test_add_tags_with_completion_and_remove_one(library: Library):
+async def test_add_tags_with_completion_and_remove_one(library: Library, run_app):
     library.add_tags([library.resolve("mm-vet").id], ["benchmark-suite"])
-    app = make_app(library)
-    async with app.run_test(size=(160, 45)) as pilot:
+    async with run_app(library, size=(160, 45)) as (app, pilot):
         await type_query(pilot, "dragonfly")
         await pilot.press("t")
         await type_text(pilot, "to-cite, bench")
@@ -43,11 +36,10 @@ async def test_add_tags_with_completion_and_remove_one(library: Library):
         assert library.resolve("dragonfly").tags == ("to-cite", "benchmark-suite")
 
 
-async def test_export_the_selection_to_a_file(library: Library, tmp_path: Path):
-    app = make_app(library)
+async def test_export_the_selection_to_a_file(library: Library, tmp_path: Path, run_app):
     target = tmp_path / "out" / "refs.bib"
     target.parent.mkdir()
-    async with app.run_test(size=(160, 45)) as pilot:
+    async with run_app(library, size=(160, 45)) as (app, pilot):
         await type_query(pilot, "hallucination")
         await pilot.press("space", "space")
         await pilot.press("e")
@@ -58,15 +50,13 @@ async def test_export_the_selection_to_a_file(library: Library, tmp_path: Path):
         await pilot.press("enter")
         await settle(pilot)
         assert not isinstance(app.screen, ExportScreen)
-        assert any(f"Exported 2 papers to {target}" in n.message for n in app._notifications)
+        assert any(f"Exported 2 papers to {target}" in message for message in notifications(app))
     parsed = bibtexparser.parse_string(target.read_text())
     assert len(parsed.entries) == 2 and not parsed.failed_blocks
 
 
-async def test_a_failed_export_keeps_the_dialog_and_loses_nothing(library: Library, tmp_path: Path):
-    app = make_app(library)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(pilot)
+async def test_a_failed_export_keeps_the_dialog_and_loses_nothing(library: Library, tmp_path: Path, run_app):
+    async with run_app(library, size=(160, 45)) as (app, pilot):
         await pilot.press("e")
         await settle(pilot)
         await pilot.press("ctrl+a", "ctrl+k")
@@ -81,50 +71,45 @@ async def test_a_failed_export_keeps_the_dialog_and_loses_nothing(library: Libra
         assert not isinstance(app.screen, ExportScreen)
 
 
-async def test_copy_falls_back_to_osc52_without_a_system_clipboard(library: Library, monkeypatch):
+async def test_copy_falls_back_to_osc52_without_a_system_clipboard(library: Library, monkeypatch, run_app):
     import pyperclip
 
     def no_clipboard(text):
         raise pyperclip.PyperclipException("no copy/paste mechanism")
 
     monkeypatch.setattr(pyperclip, "copy", no_clipboard)
-    app = make_app(library)
-    async with app.run_test(size=(160, 45)) as pilot:
+    async with run_app(library, size=(160, 45)) as (app, pilot):
         await type_query(pilot, "dragonfly")
         await pilot.press("y")
         await settle(pilot)
         assert app.clipboard.startswith("@misc{dragonfly,")
-        assert any("OSC 52" in n.message for n in app._notifications)
+        assert any("OSC 52" in message for message in notifications(app))
 
 
-async def test_copy_uses_the_system_clipboard_when_there_is_one(library: Library, monkeypatch):
+async def test_copy_uses_the_system_clipboard_when_there_is_one(library: Library, monkeypatch, run_app):
     import pyperclip
 
     copied = []
     monkeypatch.setattr(pyperclip, "copy", copied.append)
-    app = make_app(library)
-    async with app.run_test(size=(160, 45)) as pilot:
+    async with run_app(library, size=(160, 45)) as (app, pilot):
         await type_query(pilot, "mmvet")
         await pilot.press("y")
         await settle(pilot)
         assert copied and copied[0].startswith("@misc{mm-vet,")
-        assert any("Copied 1 BibTeX entry to the clipboard" in n.message for n in app._notifications)
+        assert any("Copied 1 BibTeX entry to the clipboard" in message for message in notifications(app))
 
 
-async def test_open_url(library: Library, monkeypatch):
-    app = make_app(library)
+async def test_open_url(library: Library, monkeypatch, run_app):
     opened = []
-    monkeypatch.setattr(app, "open_url", lambda url, **kw: opened.append(url))
-    async with app.run_test(size=(160, 45)) as pilot:
+    monkeypatch.setattr(VlmReaderApp, "open_url", lambda app, url, **kw: opened.append(url))
+    async with run_app(library, size=(160, 45)) as (app, pilot):
         await type_query(pilot, "dragonfly")
         await pilot.press("o")
         assert opened == ["https://github.com/togethercomputer/Dragonfly"]
 
 
-async def test_help_lists_the_keys(library: Library):
-    app = make_app(library)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(pilot)
+async def test_help_lists_the_keys(library: Library, run_app):
+    async with run_app(library, size=(160, 45)) as (app, pilot):
         await pilot.press("question_mark")
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
@@ -135,11 +120,9 @@ async def test_help_lists_the_keys(library: Library):
         assert not isinstance(app.screen, HelpScreen)
 
 
-async def test_the_sidebar_puts_its_filter_in_the_search_bar(library: Library):
+async def test_the_sidebar_puts_its_filter_in_the_search_bar(library: Library, run_app):
     library.set_starred([library.resolve("dragonfly").id], True)
-    app = make_app(library)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(pilot)
+    async with run_app(library, size=(160, 45)) as (app, pilot):
         sidebar = app.query_one(Sidebar)
         assert sidebar.display
         sidebar.focus()
@@ -153,19 +136,15 @@ async def test_the_sidebar_puts_its_filter_in_the_search_bar(library: Library):
 
 
 @pytest.mark.parametrize("size", [(80, 24)])
-async def test_the_sidebar_starts_hidden_on_a_narrow_terminal(library: Library, size):
-    app = make_app(library)
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
+async def test_the_sidebar_starts_hidden_on_a_narrow_terminal(library: Library, size, run_app):
+    async with run_app(library, size=size) as (app, pilot):
         assert not app.query_one(Sidebar).display
         await pilot.press("b")
         assert app.query_one(Sidebar).display
 
 
-async def test_sidebar_counts_stay_beside_their_labels_when_it_scrolls(library: Library):
-    app = make_app(library)
-    async with app.run_test(size=(100, 14)) as pilot:
-        await settle(pilot)
+async def test_sidebar_counts_stay_beside_their_labels_when_it_scrolls(library: Library, run_app):
+    async with run_app(library, size=(100, 14)) as (app, pilot):
         sidebar = app.query_one(Sidebar)
         lines = [sidebar.render_line(y).text for y in range(sidebar.scrollable_content_region.height)]
         assert lines[0].split() == ["All", "452"]

@@ -6,32 +6,21 @@ from pathlib import Path
 
 import pytest
 
-from vlmreader.core.library import Library
 from tests.papers import offered
-from vlmreader.tui.app import DETAIL_DELAY_WHILE_TYPING, make_app
+from vlmreader.core.importing import open_library
+from vlmreader.core.library import Library
+from vlmreader.tui.screens.main import DETAIL_DELAY_WHILE_TYPING
 from vlmreader.tui.widgets import KeyFooter, PaperList
 from vlmreader.tui.widgets.sidebar import Sidebar
-from vlmreader.core.importing import open_library
 
-from .conftest import list_rows, settle, text_of
+from .conftest import list_rows, notifications, settle, text_of, type_query
 
 SIZES = [(80, 24), (160, 45)]
 
 
-async def type_query(pilot, text: str) -> None:
-    await pilot.press("slash")
-    for character in text:
-        await pilot.press("space" if character == " " else character)
-    await settle(pilot)
-    await pilot.press("escape")
-    await settle(pilot)
-
-
 @pytest.mark.parametrize("size", SIZES)
-async def test_start_shows_every_paper_and_the_count(library: Library, size):
-    app = make_app(library)
-    async with app.run_test(size=size) as pilot:
-        await settle(pilot)
+async def test_start_shows_every_paper_and_the_count(library: Library, size, run_app):
+    async with run_app(library, size=size) as (app, pilot):
         assert text_of(app, "#count") == "452 of 452"
         rows = list_rows(app)
         assert len(rows) >= 5
@@ -40,9 +29,8 @@ async def test_start_shows_every_paper_and_the_count(library: Library, size):
         assert app.screen.has_class("-narrow") == (size[0] < 100)
 
 
-async def test_typing_searches_as_you_type(library: Library):
-    app = make_app(library)
-    async with app.run_test(size=(120, 30)) as pilot:
+async def test_typing_searches_as_you_type(library: Library, run_app):
+    async with run_app(library, size=(120, 30)) as (app, pilot):
         await type_query(pilot, "llava uhd")
         assert text_of(app, "#count") == "1 of 452"
         assert "LLaVA-UHD: an LMM" in list_rows(app)[0]
@@ -55,14 +43,13 @@ async def test_typing_searches_as_you_type(library: Library):
         assert list_rows(app) == []
         # The detail pane follows the list once the typing pauses, without leaving the search bar.
         await pilot.pause(DETAIL_DELAY_WHILE_TYPING + 0.2)
-        assert app.search_bar.input.has_focus
+        assert app.main_screen.search_bar.input.has_focus
         assert text_of(app, "#detail-title") == "No paper matches 'zzqqxx'."
         assert "Widen the query" in text_of(app, "#detail-meta")
 
 
-async def test_star_status_skip_and_undo_persist_across_restart(library: Library, bundled_pages):
-    app = make_app(library)
-    async with app.run_test(size=(120, 30)) as pilot:
+async def test_star_status_skip_and_undo_persist_across_restart(library: Library, bundled_pages, run_app):
+    async with run_app(library, size=(120, 30)) as (app, pilot):
         await type_query(pilot, "dragonfly")
         await pilot.press("s", "r", "r")
         await settle(pilot)
@@ -78,17 +65,14 @@ async def test_star_status_skip_and_undo_persist_across_restart(library: Library
     paper = reopened.resolve("dragonfly")
     assert paper.starred and paper.status == "reading"
 
-    app = make_app(reopened)
-    async with app.run_test(size=(120, 30)) as pilot:
+    async with run_app(reopened, size=(120, 30)) as (app, pilot):
         await type_query(pilot, "is:starred")
         assert text_of(app, "#count") == "1 of 452"
         assert "★" in list_rows(app)[0] and "Dragonfly" in list_rows(app)[0]
 
 
-async def test_cursor_keys_move_the_highlight(library: Library):
-    app = make_app(library)
-    async with app.run_test(size=(120, 30)) as pilot:
-        await settle(pilot)
+async def test_cursor_keys_move_the_highlight(library: Library, run_app):
+    async with run_app(library, size=(120, 30)) as (app, pilot):
         paper_list = app.query_one(PaperList)
         first = paper_list.highlighted_id
         await pilot.press("j", "j", "down")
@@ -107,10 +91,8 @@ async def test_cursor_keys_move_the_highlight(library: Library):
         assert paper_list.cursor == paper_list.scroll_offset.y + 2
 
 
-async def test_selection_applies_to_all_selected_with_one_undo(library: Library):
-    app = make_app(library)
-    async with app.run_test(size=(120, 30)) as pilot:
-        await settle(pilot)
+async def test_selection_applies_to_all_selected_with_one_undo(library: Library, run_app):
+    async with run_app(library, size=(120, 30)) as (app, pilot):
         paper_list = app.query_one(PaperList)
         await pilot.press("space", "space", "space")
         await settle(pilot)
@@ -132,9 +114,8 @@ async def test_selection_applies_to_all_selected_with_one_undo(library: Library)
         assert f"{len(paper_list.paper_ids_shown())} selected" in text_of(app, "#count")
 
 
-async def test_a_note_is_saved_when_leaving_the_editor(library: Library):
-    app = make_app(library)
-    async with app.run_test(size=(160, 45)) as pilot:
+async def test_a_note_is_saved_when_leaving_the_editor(library: Library, run_app):
+    async with run_app(library, size=(160, 45)) as (app, pilot):
         await type_query(pilot, "mmvet")
         await pilot.press("n")
         for character in "ok[/]":
@@ -145,7 +126,7 @@ async def test_a_note_is_saved_when_leaving_the_editor(library: Library):
         assert app.query_one(PaperList).has_focus
 
 
-async def test_markup_like_text_is_shown_literally(tmp_path: Path):
+async def test_markup_like_text_is_shown_literally(tmp_path: Path, run_app):
     library = Library(tmp_path / "home")
     library.add_papers(
         [
@@ -156,9 +137,7 @@ async def test_markup_like_text_is_shown_literally(tmp_path: Path):
         ]
     )
     library.add_tags([next(iter(library)).id], ["[b]"])
-    app = make_app(library)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(pilot)
+    async with run_app(library, size=(160, 45)) as (app, pilot):
         assert "[bold]Bold[/] claims about [CLS] tokens [/]" in list_rows(app)[0]
         assert "#[b]" in list_rows(app)[0]
         assert text_of(app, "#detail-title") == "[bold]Bold[/] claims about [CLS] tokens [/]"
@@ -174,7 +153,7 @@ async def test_markup_like_text_is_shown_literally(tmp_path: Path):
         assert shown == "Note on [bold]Bold[/] claims about [CLS] tokens [/]"
 
 
-async def test_a_large_library_updates_as_you_type(tmp_path: Path):
+async def test_a_large_library_updates_as_you_type(tmp_path: Path, run_app):
     library = Library(tmp_path / "home")
     words = "vision language model token image video grounding reasoning benchmark alignment".split()
     library.add_papers(
@@ -184,9 +163,7 @@ async def test_a_large_library_updates_as_you_type(tmp_path: Path):
         )
         for n in range(10_000)
     )
-    app = make_app(library)
-    async with app.run_test(size=(120, 30)) as pilot:
-        await settle(pilot)
+    async with run_app(library, size=(120, 30)) as (app, pilot):
         assert text_of(app, "#count") == "10,000 of 10,000"
         await type_query(pilot, "model4242")
         shown = int(text_of(app, "#count").split()[0].replace(",", ""))
@@ -194,9 +171,8 @@ async def test_a_large_library_updates_as_you_type(tmp_path: Path):
         assert "Model4242:" in list_rows(app)[0]
 
 
-async def test_a_note_is_saved_after_a_pause_in_typing(library: Library):
-    app = make_app(library)
-    async with app.run_test(size=(160, 45)) as pilot:
+async def test_a_note_is_saved_after_a_pause_in_typing(library: Library, run_app):
+    async with run_app(library, size=(160, 45)) as (app, pilot):
         await type_query(pilot, "dragonfly")
         await pilot.press("n", "h", "i")
         await pilot.pause(1.5)  # no typing for longer than the save delay
@@ -204,21 +180,17 @@ async def test_a_note_is_saved_after_a_pause_in_typing(library: Library):
         assert app.query_one("#note").has_focus  # still writing
 
 
-async def test_ctrl_e_hands_the_note_to_the_editor_or_explains_why_not(library: Library, monkeypatch):
+async def test_ctrl_e_hands_the_note_to_the_editor_or_explains_why_not(library: Library, monkeypatch, run_app):
     monkeypatch.setenv("EDITOR", "true")
-    app = make_app(library)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(pilot)
+    async with run_app(library, size=(160, 45)) as (app, pilot):
         await pilot.press("ctrl+e")
         await settle(pilot)
         # The headless test driver cannot suspend the app: the user is told, nothing is lost.
-        assert any("cannot hand over to an editor" in n.message for n in app._notifications)
+        assert any("cannot hand over to an editor" in message for message in notifications(app))
 
 
-async def test_the_footer_shows_the_keys_where_the_focus_is_and_a_click_presses_one(library: Library):
-    app = make_app(library)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(pilot)
+async def test_the_footer_shows_the_keys_where_the_focus_is_and_a_click_presses_one(library: Library, run_app):
+    async with run_app(library, size=(160, 45)) as (app, pilot):
         footer = app.query_one(KeyFooter)
         line = footer.render().plain
         assert "s Star" in line and "e Export" in line and "? Help" in line
@@ -232,30 +204,25 @@ async def test_the_footer_shows_the_keys_where_the_focus_is_and_a_click_presses_
         await pilot.click(KeyFooter, offset=(line.index("Star"), 0))
         await settle(pilot)
         assert "★" in list_rows(app)[0]
-        assert library.get(app.paper_list.highlighted_id).starred
+        assert library.get(app.main_screen.paper_list.highlighted_id).starred
 
 
-async def test_a_narrow_footer_keeps_whole_keys_and_the_palette(library: Library):
-    app = make_app(library)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+async def test_a_narrow_footer_keeps_whole_keys_and_the_palette(library: Library, run_app):
+    async with run_app(library, size=(80, 24)) as (app, pilot):
         line = app.query_one(KeyFooter).render().plain
         assert len(line) == 80
         assert "s Star" in line and " … " in line and line.endswith("^p palette ")
 
 
-async def test_q_quits(library: Library):
-    app = make_app(library)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+async def test_q_quits(library: Library, run_app):
+    async with run_app(library, size=(80, 24)) as (app, pilot):
         await pilot.press("q")
         await pilot.pause()
         assert app.return_code == 0 and not app.is_running
 
 
-async def test_changes_from_another_process_show_up(library: Library, bundled_pages):
-    app = make_app(library)
-    async with app.run_test(size=(120, 30)) as pilot:
+async def test_changes_from_another_process_show_up(library: Library, bundled_pages, run_app):
+    async with run_app(library, size=(120, 30)) as (app, pilot):
         await type_query(pilot, "dragonfly")
         assert "★" not in list_rows(app)[0]
         other = open_library(library.home, bundled_pages)  # e.g. the CLI in another terminal
@@ -265,13 +232,11 @@ async def test_changes_from_another_process_show_up(library: Library, bundled_pa
         assert "★" in list_rows(app)[0]
 
 
-async def test_a_library_file_damaged_from_outside_is_reported_once(library: Library):
+async def test_a_library_file_damaged_from_outside_is_reported_once(library: Library, run_app):
     library.set_starred([library.resolve("dragonfly").id], True)
-    app = make_app(library)
-    async with app.run_test(size=(120, 30)) as pilot:
-        await settle(pilot)
+    async with run_app(library, size=(120, 30)) as (app, pilot):
         library.annotations_path.write_text("{ damaged")
         await pilot.pause(4.5)  # two checks
-        reports = [n for n in app._notifications if "annotations.json" in n.message]
-        assert len(reports) == 1 and "left untouched" in reports[0].message
+        reports = [message for message in notifications(app) if "annotations.json" in message]
+        assert len(reports) == 1 and "left untouched" in reports[0]
         assert library.annotations_path.read_text() == "{ damaged"

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from textual.command import CommandPalette
 
-from vlmreader.core.library import Library
-from vlmreader.tui.app import make_app
-from vlmreader.tui.widgets import PaperList
 from vlmreader.core.importing import open_library
+from vlmreader.core.library import Library
+from vlmreader.tui.widgets import PaperList
 
 from .conftest import list_rows, settle, text_of
 
@@ -24,34 +23,26 @@ async def run_palette(pilot, text: str) -> None:
     await settle(pilot)
 
 
-async def test_go_to_a_paper_from_the_palette(library: Library):
-    app = make_app(library)
-    async with app.run_test(size=(120, 30)) as pilot:
-        await settle(pilot)
+async def test_go_to_a_paper_from_the_palette(library: Library, run_app):
+    async with run_app(library, size=(120, 30)) as (app, pilot):
         await run_palette(pilot, "dragonfli")
         assert app.query_one(PaperList).highlighted_id == library.resolve("dragonfly").id
         assert text_of(app, "#detail-title").startswith("Dragonfly:")
         assert text_of(app, "#count") == "452 of 452"
 
 
-async def test_keys_are_commands_in_the_palette(library: Library):
-    app = make_app(library)
-    async with app.run_test(size=(120, 30)) as pilot:
-        await settle(pilot)
+async def test_keys_are_commands_in_the_palette(library: Library, run_app):
+    async with run_app(library, size=(120, 30)) as (app, pilot):
         first = app.query_one(PaperList).highlighted_id
         await run_palette(pilot, "paper: star or unstar")
         assert library.get(first).starred
         assert "★" in list_rows(app)[0]
 
 
-async def test_the_theme_persists_across_runs(library: Library, bundled_pages):
-    app = make_app(library)
-    async with app.run_test(size=(120, 30)) as pilot:
-        await settle(pilot)
+async def test_the_theme_persists_across_runs(library: Library, bundled_pages, run_app):
+    async with run_app(library, size=(120, 30)) as (app, pilot):
         assert app.theme != "nord"
         app.theme = "nord"
         await settle(pilot)
-    again = make_app(open_library(library.home, bundled_pages))
-    async with again.run_test(size=(120, 30)) as pilot:
-        await settle(pilot)
+    async with run_app(open_library(library.home, bundled_pages)) as (again, pilot):
         assert again.theme == "nord"

@@ -5,21 +5,21 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from vlmreader.core.importing import open_library
 from vlmreader.core.library import Library
 from vlmreader.tui.app import make_app
-from vlmreader.core.importing import open_library
 
 from .conftest import list_rows, settle, text_of
 
 
-async def test_the_screen_shows_loading_then_the_papers(tmp_path: Path, bundled_pages):
+async def test_the_screen_shows_loading_then_the_papers(tmp_path: Path, bundled_pages, run_app):
     release = threading.Event()
 
     def slow_open() -> Library:
         release.wait(timeout=30)
         return open_library(tmp_path / "home", bundled_pages)
 
-    app = make_app(open_library=slow_open)
+    app = make_app(open_library=slow_open)  # not run_app: it waits for the opening to finish
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
         assert text_of(app, "#count") == "opening the library…"
@@ -29,24 +29,22 @@ async def test_the_screen_shows_loading_then_the_papers(tmp_path: Path, bundled_
         assert text_of(app, "#count") == "452 of 452"
         assert "Zero-Shot Dense Video Captioning" in list_rows(app)[0]
         assert not any(paper.starred for paper in app.library)
-        assert app.paper_list.has_focus
+        assert app.main_screen.paper_list.has_focus
 
 
-async def test_a_corrupt_library_ends_the_app_with_the_error(tmp_path: Path, bundled_pages):
+async def test_a_corrupt_library_ends_the_app_with_the_error(tmp_path: Path, bundled_pages, run_app):
     home = tmp_path / "home"
     open_library(home, bundled_pages)
     (home / "library.json").write_text("{ broken")
-    app = make_app(open_library=lambda: open_library(home, bundled_pages))
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with run_app(open_library=lambda: open_library(home, bundled_pages), size=(80, 24)) as (app, pilot):
         await settle(pilot)
     assert app.return_code == 1
     assert (home / "library.json").read_text() == "{ broken"
 
 
-async def test_a_triage_command_line_opens_straight_into_triage(tmp_path: Path, bundled_pages):
-    app = make_app(triage_query="in:interleaved", open_library=lambda: open_library(tmp_path / "h", bundled_pages))
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+async def test_a_triage_command_line_opens_straight_into_triage(tmp_path: Path, bundled_pages, run_app):
+    opening = lambda: open_library(tmp_path / "h", bundled_pages)  # noqa: E731
+    async with run_app(triage_query="in:interleaved", open_library=opening, size=(80, 24)) as (app, pilot):
         assert text_of(app.screen, "#triage-progress").startswith("Triage · 0 of 199 triaged")
 
 

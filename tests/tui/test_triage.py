@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from vlmreader.core.library import Library
-from vlmreader.tui.app import make_app
 from vlmreader.tui.screens import TriageScreen
 
-from .conftest import settle, text_of
-from .test_main_screen import type_query
+from .conftest import settle, text_of, type_query
 
 
-async def test_triage_decides_with_one_key_each_and_can_go_back(library: Library):
-    app = make_app(library, triage_query="in:high")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+async def test_triage_decides_with_one_key_each_and_can_go_back(library: Library, run_app):
+    async with run_app(library, triage_query="in:high", size=(80, 24)) as (app, pilot):
         screen = app.screen
         assert isinstance(screen, TriageScreen)
         first, second, third, fourth = screen.paper_ids[:4]
@@ -38,9 +34,8 @@ async def test_triage_decides_with_one_key_each_and_can_go_back(library: Library
         assert not isinstance(app.screen, TriageScreen)
 
 
-async def test_triage_ends_with_a_summary(library: Library):
-    app = make_app(library)
-    async with app.run_test(size=(120, 30)) as pilot:
+async def test_triage_ends_with_a_summary(library: Library, run_app):
+    async with run_app(library, size=(120, 30)) as (app, pilot):
         await type_query(pilot, "mmvet")
         await pilot.press("z")
         await settle(pilot)
@@ -52,11 +47,9 @@ async def test_triage_ends_with_a_summary(library: Library):
         assert library.resolve("mm-vet").status == "skipped"
 
 
-async def test_triage_with_an_empty_query_takes_the_unread_papers(library: Library):
+async def test_triage_with_an_empty_query_takes_the_unread_papers(library: Library, run_app):
     library.set_status([library.resolve("dragonfly").id], "read")
-    app = make_app(library)
-    async with app.run_test(size=(120, 30)) as pilot:
-        await settle(pilot)
+    async with run_app(library, size=(120, 30)) as (app, pilot):
         await pilot.press("z")
         await settle(pilot)
         assert len(app.screen.paper_ids) == 451

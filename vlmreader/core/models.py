@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -82,6 +82,69 @@ class Annotation:
 
 
 NO_ANNOTATION = Annotation()
+
+ANNOTATION_FIELDS = ("starred", "tags", "status", "note")
+"""What a user can change about a paper; undo reverts them one by one."""
+
+
+@dataclass(frozen=True)
+class Star:
+    """Star (or unstar) papers."""
+
+    starred: bool
+
+    def apply(self, annotation: Annotation) -> Annotation:
+        return replace(annotation, starred=self.starred)
+
+
+@dataclass(frozen=True)
+class SetStatus:
+    """Set papers' reading status (one of `STATUSES`)."""
+
+    status: str
+
+    def __post_init__(self) -> None:
+        check_status(self.status)
+
+    def apply(self, annotation: Annotation) -> Annotation:
+        return replace(annotation, status=self.status)
+
+
+@dataclass(frozen=True)
+class AddTags:
+    """Add tags to papers (those a paper has already, in any case, are left as they are)."""
+
+    tags: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tags", tuple(clean_tag(tag) for tag in self.tags))
+
+    def apply(self, annotation: Annotation) -> Annotation:
+        return replace(annotation, tags=merge_tags(annotation.tags, list(self.tags)))
+
+
+@dataclass(frozen=True)
+class RemoveTags:
+    """Remove tags from papers, compared case-insensitively."""
+
+    tags: tuple[str, ...]
+
+    def apply(self, annotation: Annotation) -> Annotation:
+        return replace(annotation, tags=remove_tags(annotation.tags, [tag.strip() for tag in self.tags]))
+
+
+@dataclass(frozen=True)
+class SetNote:
+    """Replace a paper's note."""
+
+    note: str
+
+    def apply(self, annotation: Annotation) -> Annotation:
+        return replace(annotation, note=self.note)
+
+
+AnnotationChange = Star | SetStatus | AddTags | RemoveTags | SetNote
+"""Something the user does to papers' annotations: the CLI and the app ask the library for these."""
 
 
 @dataclass(frozen=True, slots=True)

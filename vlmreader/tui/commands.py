@@ -16,8 +16,8 @@ class PaperProvider(Provider):
     async def search(self, query: str) -> Hits:
         app = self.app
         text = query.strip()
-        if not text:
-            return
+        if not text or self.screen is not app.main_screen or app.engine is None:
+            return  # over triage or a dialog, or before the library is open
         result = app.engine.search(text)
         for position, (paper_id, _) in enumerate(result.scored_ids(GO_TO_LIMIT)):
             paper = app.library.get(paper_id)

@@ -1,17 +1,78 @@
-"""Messages that travel between the app and its screens, beside those a single widget defines."""
+"""Messages between the app and its screens: screens ask, the app (which owns the library) acts.
+
+A screen never writes to the library or searches in a worker itself: it posts one of the
+requests below, which bubble up to the app. The app answers by updating the screen it came
+from, and after any change to the library posts `LibraryChanged` to every screen.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
+from vlmreader.core.models import AnnotationChange
 from vlmreader.core.search import SearchResult
+
+if TYPE_CHECKING:
+    from vlmreader.tui.screens.export import ExportScreen
+
+
+@dataclass
+class AnnotationRequested(Message):
+    """Apply `change` to `paper_ids` (one undo step)."""
+
+    paper_ids: list[str]
+    change: AnnotationChange
+
+
+@dataclass
+class UndoRequested(Message):
+    """Take the last annotation step back."""
+
+
+@dataclass
+class SearchRequested(Message):
+    """Search for `text` and show the result on the main screen.
+
+    `in_worker`: while typing, in a worker thread (a newer request drops an older result);
+    otherwise at once, keeping `keep_paper` highlighted if it is still in the result.
+    """
+
+    text: str
+    keep_paper: str | None = None
+    in_worker: bool = False
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, SearchRequested) and self.in_worker and message.in_worker
 
 
 @dataclass
 class SearchFinished(Message):
-    """A search worker's result for the query numbered `serial` (older ones are dropped)."""
+    """A search worker's result for the request numbered `serial` (older ones are dropped)."""
 
     result: SearchResult
     serial: int
+
+
+@dataclass
+class TriageRequested(Message):
+    """Go through the papers `query` finds, one at a time."""
+
+    query: str
+
+
+@dataclass
+class ExportRequested(Message):
+    """Write `paper_ids`' BibTeX to `path` (added to it with `append`); the app tells `dialog` how it went."""
+
+    paper_ids: list[str]
+    path: str
+    append: bool
+    dialog: ExportScreen
+
+
+@dataclass
+class LibraryChanged(Message):
+    """The library changed (here, or in another process): show it as it is now."""

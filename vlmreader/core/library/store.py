@@ -35,15 +35,19 @@ from vlmreader.core.library.record_cache import load_records, save_records
 from vlmreader.core.library.storage import AtomicJSONStorage, LibraryFileError
 from vlmreader.core.models import (
     NO_ANNOTATION,
+    AddTags,
     Annotation,
+    AnnotationChange,
     Paper,
     PaperRecord,
+    RemoveTags,
+    SetNote,
+    SetStatus,
+    Star,
     UserError,
-    check_status,
     clean_tag,
     merge_tags,
     now_timestamp,
-    remove_tags,
 )
 from vlmreader.core.text import normalize_title, paper_id_for
 
@@ -66,6 +70,20 @@ def default_home() -> Path:
 
 class UnknownPaperError(UserError):
     pass
+
+
+@dataclass(frozen=True)
+class Update:
+    """What one annotation write did: each paper's annotation before and after it."""
+
+    library: Library
+    before: dict[str, Annotation]
+    after: dict[str, Annotation]
+
+    @property
+    def papers(self) -> list[Paper]:
+        """The papers written, as they are now."""
+        return [self.library.get(paper_id) for paper_id in self.after]
 
 
 @dataclass
@@ -328,22 +346,20 @@ class Library:
 
     # -- annotating ------------------------------------------------------------------
 
-    def _annotate(self, paper_ids: Iterable[str], change: Callable[[str, Annotation], Annotation]) -> list[Paper]:
+    def _annotate(self, paper_ids: Iterable[str], change: Callable[[str, Annotation], Annotation]) -> Update:
         """Apply `change(paper_id, annotation)` to each paper in one locked read-modify-write."""
         ids = list(dict.fromkeys(paper_ids))
         for paper_id in ids:
             if paper_id not in self._records:
                 raise UnknownPaperError(f"no paper with id {paper_id}")
         if not ids:
-            return []
+            return Update(self, {}, {})
         with self.locked():
             if self._annotations_files_signature() != self._annotations_signature:
                 self._load_annotations()
             stamp = now_timestamp()
-            updated = {
-                paper_id: replace(change(paper_id, self._annotations.get(paper_id, NO_ANNOTATION)), modified=stamp)
-                for paper_id in ids
-            }
+            before = {paper_id: self._annotations.get(paper_id, NO_ANNOTATION) for paper_id in ids}
+            updated = {paper_id: replace(change(paper_id, before[paper_id]), modified=stamp) for paper_id in ids}
             first_write = not self.annotations_path.exists()  # then annotations.json is written whole
             if not first_write:
                 self._journal_length = append_to_journal(
@@ -355,7 +371,7 @@ class Library:
                 self._fold_journal()
             self._annotations_signature = self._annotations_files_signature()
             self.annotations_version += 1
-        return [self.get(paper_id) for paper_id in ids]
+        return Update(self, before, updated)
 
     def _fold_journal(self) -> None:
         """Write every annotation to annotations.json (atomically), then drop the journal they are in."""
@@ -371,27 +387,29 @@ class Library:
         self.journal_path.unlink(missing_ok=True)
         self._journal_entries = self._journal_length = 0
 
+    def update(self, paper_ids: Iterable[str], change: AnnotationChange) -> Update:
+        """Apply `change` to each paper's annotation, in one locked read-modify-write."""
+        return self._annotate(paper_ids, lambda _, annotation: change.apply(annotation))
+
     def set_starred(self, paper_ids: Iterable[str], starred: bool) -> list[Paper]:
-        return self._annotate(paper_ids, lambda _, a: replace(a, starred=starred))
+        return self.update(paper_ids, Star(starred)).papers
 
     def add_tags(self, paper_ids: Iterable[str], tags: Iterable[str]) -> list[Paper]:
-        cleaned = [clean_tag(tag) for tag in tags]
-        return self._annotate(paper_ids, lambda _, a: replace(a, tags=merge_tags(a.tags, cleaned)))
+        return self.update(paper_ids, AddTags(tuple(tags))).papers
 
     def remove_tags(self, paper_ids: Iterable[str], tags: Iterable[str]) -> list[Paper]:
-        removed = [tag.strip() for tag in tags]
-        return self._annotate(paper_ids, lambda _, a: replace(a, tags=remove_tags(a.tags, removed)))
+        return self.update(paper_ids, RemoveTags(tuple(tags))).papers
 
     def set_status(self, paper_ids: Iterable[str], status: str) -> list[Paper]:
-        check_status(status)
-        return self._annotate(paper_ids, lambda _, a: replace(a, status=status))
+        return self.update(paper_ids, SetStatus(status)).papers
 
     def set_note(self, paper_id: str, note: str) -> Paper:
-        return self._annotate([paper_id], lambda _, a: replace(a, note=note))[0]
+        return self.update([paper_id], SetNote(note)).papers[0]
 
-    def restore_annotations(self, annotations: dict[str, Annotation]) -> list[Paper]:
-        """Put back earlier annotations (undo): each paper gets exactly the one given."""
-        return self._annotate(annotations, lambda paper_id, _: annotations[paper_id])
+    def revise(self, paper_ids: Iterable[str], revision: Callable[[str, Annotation], Annotation]) -> Update:
+        """Replace each paper's annotation with `revision(paper_id, annotation)`, computed under the
+        lock from what the files hold now (undo uses it to compare before it reverts)."""
+        return self._annotate(paper_ids, revision)
 
     # -- adding papers ---------------------------------------------------------------
 

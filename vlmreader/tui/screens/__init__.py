@@ -11,9 +11,9 @@ import importlib
 
 _MODULE_OF = {
     "AddTagsScreen": "tags",
-    "ExportRequest": "export",
     "ExportScreen": "export",
     "HelpScreen": "help",
+    "MainScreen": "main",
     "NoteScreen": "note",
     "RemoveTagScreen": "tags",
     "TriageScreen": "triage",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -12,30 +10,24 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
-
-@dataclass(frozen=True)
-class ExportRequest:
-    path: str
-    append: bool
+from vlmreader.core.vocabulary import counted
+from vlmreader.tui.messages import ExportRequested
 
 
 class ExportScreen(ModalScreen[None]):
-    """Asks for a path; the app does the writing (see `VlmReaderApp.export_papers`).
+    """Asks where to write `paper_ids`' BibTeX; the app writes it (`ExportRequested`) and closes
+    the dialog, or shows why it could not, so nothing typed is lost."""
 
-    On failure the dialog stays open with the reason, so nothing typed is lost.
-    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
-
-    def __init__(self, count: int, default_path: str, export) -> None:
+    def __init__(self, paper_ids: list[str], default_path: str) -> None:
         super().__init__()
-        self.count = count
+        self.paper_ids = paper_ids
         self.default_path = default_path
-        self._export = export
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(f"Export {self.count} paper{'s' if self.count != 1 else ''} as BibTeX", id="dialog-title", markup=False)
+            yield Label(f"Export {counted(len(self.paper_ids), 'paper')} as BibTeX", id="dialog-title", markup=False)
             yield Input(self.default_path, id="export-path")
             with RadioSet(id="export-mode"):
                 yield RadioButton("Replace the file", value=True, id="overwrite")
@@ -54,15 +46,11 @@ class ExportScreen(ModalScreen[None]):
         path = self.query_one("#export-path", Input).value.strip()
         append = self.query_one("#append", RadioButton).value
         if not path:
-            self._show_error("Give a file name.")
+            self.show_error("Give a file name.")
             return
-        error = self._export(ExportRequest(path, append))
-        if error:
-            self._show_error(error)
-        else:
-            self.dismiss()
+        self.post_message(ExportRequested(self.paper_ids, path, append, self))
 
-    def _show_error(self, message: str) -> None:
+    def show_error(self, message: str) -> None:
         self.query_one("#export-error", Static).update(Text(message))
 
     @on(Button.Pressed, "#cancel")

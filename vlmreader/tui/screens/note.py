@@ -12,7 +12,7 @@ from textual.widgets import Label, TextArea
 class NoteScreen(ModalScreen[str | None]):
     """Dismisses with the note as written when left with escape (None if unchanged)."""
 
-    BINDINGS = [Binding("escape", "done", "Save and close")]
+    BINDINGS = [Binding("escape", "done", "Save and close", id="note.close")]
 
     def __init__(self, title: str, note: str) -> None:
         super().__init__()

@@ -12,6 +12,8 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 from rich.text import Text
 
+from vlmreader.core.vocabulary import counted
+
 
 class TagSuggester(Suggester):
     """Completes the tag being typed after the last comma from the tags already in use."""
@@ -35,7 +37,7 @@ class TagSuggester(Suggester):
 class AddTagsScreen(ModalScreen[list[str]]):
     """Asks for comma-separated tags; dismisses with the list (empty when cancelled)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="tags.cancel")]
 
     def __init__(self, count: int, known_tags: list[str]) -> None:
         super().__init__()
@@ -44,7 +46,7 @@ class AddTagsScreen(ModalScreen[list[str]]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            label = f"Tags for {self.count} paper{'s' if self.count != 1 else ''} (comma-separated; → completes)"
+            label = f"Tags for {counted(self.count, 'paper')} (comma-separated; → completes)"
             yield Label(label, id="dialog-title", markup=False)
             yield Input(placeholder="e.g. to-cite, survey", suggester=TagSuggester(self.known_tags), id="tags")
 
@@ -62,7 +64,7 @@ class AddTagsScreen(ModalScreen[list[str]]):
 class RemoveTagScreen(ModalScreen[str | None]):
     """Lists the tags the papers carry; dismisses with the chosen one (None when cancelled)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="untag.cancel")]
 
     def __init__(self, tags: list[str]) -> None:
         super().__init__()

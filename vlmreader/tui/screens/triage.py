@@ -10,43 +10,55 @@ from __future__ import annotations
 from collections import Counter
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-from vlmreader.core.models import Paper
+from vlmreader.core.library import Library
+from vlmreader.core.models import AddTags, AnnotationChange, Paper, SetNote, SetStatus, Star
+from vlmreader.core.vocabulary import READING_STATUSES, STARRED, STARRED_LABEL
+from vlmreader.tui import screens
+from vlmreader.tui.messages import AnnotationRequested, LibraryChanged
 from vlmreader.tui.widgets.footer import KeyFooter
 
-DECISIONS = {"queue": "queued", "reading": "reading", "read": "read", "skip": "skipped"}
+DECISIONS = [status for status in READING_STATUSES if status.triage_key]
+"""The statuses triage decides, each with its key, in the order they are offered."""
 
 
 class TriageScreen(Screen[None]):
     """Goes through `paper_ids` in order; the app saves each decision as one undo step."""
 
     BINDINGS = [
-        Binding("q", "decide('queue')", "Queue", tooltip="To read: status queued, next paper"),
-        Binding("r", "decide('reading')", "Reading", tooltip="Status reading, next paper"),
-        Binding("d", "decide('read')", "Read", tooltip="Status read, next paper"),
-        Binding("x", "decide('skip')", "Skip", tooltip="Not relevant: status skipped, next paper"),
-        Binding("s", "star", "Star", tooltip="Star or unstar (stays on the paper)"),
-        Binding("t", "tag", "Tag", tooltip="Add tags (stays on the paper)"),
-        Binding("n", "note", "Note", tooltip="Write a note (stays on the paper)"),
-        Binding("backspace,u", "back", "Back", tooltip="Take the last decision back"),
-        Binding("l,right", "later", "Later", show=False, tooltip="Next paper, no decision"),
-        Binding("o", "open", "Open", show=False, tooltip="Open the url"),
-        Binding("escape", "leave", "Leave", tooltip="Back to the list"),
+        *(
+            Binding(
+                status.triage_key,
+                f"decide('{status.name}')",
+                status.triage_verb,
+                tooltip=f"Status {status.name} ({status.meaning}), next paper",
+                id=f"triage.{status.name}",
+            )
+            for status in DECISIONS
+        ),
+        Binding("s", "star", "Star", tooltip="Star or unstar (stays on the paper)", id="triage.star"),
+        Binding("t", "tag", "Tag", tooltip="Add tags (stays on the paper)", id="triage.tag"),
+        Binding("n", "note", "Note", tooltip="Write a note (stays on the paper)", id="triage.note"),
+        Binding("backspace,u", "back", "Back", tooltip="Take the last decision back", id="triage.back"),
+        Binding("l,right", "later", "Later", show=False, tooltip="Next paper, no decision", id="triage.later"),
+        Binding("o", "open", "Open", show=False, tooltip="Open the url", id="triage.open"),
+        Binding("escape", "leave", "Leave", tooltip="Back to the list", id="triage.leave"),
     ]
 
-    def __init__(self, paper_ids: list[str], query: str, paper_of) -> None:
+    def __init__(self, paper_ids: list[str], query: str, library: Library) -> None:
         super().__init__()
         self.paper_ids = paper_ids
         self.query_text = query
-        self._paper_of = paper_of
+        self.library = library
         self.position = 0
         self.decisions: list[tuple[int, str, str]] = []
-        """(position, decision, status before) of every decision taken, for `back` and the summary."""
+        """(position, status decided, status before) of every decision taken, for `back` and the summary."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="triage-progress", markup=False)
@@ -62,7 +74,7 @@ class TriageScreen(Screen[None]):
     @property
     def current(self) -> Paper | None:
         if self.position < len(self.paper_ids):
-            return self._paper_of(self.paper_ids[self.position])
+            return self.library.get(self.paper_ids[self.position])
         return None
 
     def show_current(self) -> None:
@@ -83,7 +95,7 @@ class TriageScreen(Screen[None]):
         title.update(Text(paper.title, style="bold"))
         lines = Text()
         for name, value in (
-            ("", f"{self.position + 1:,} of {total:,}" + ("  ★ starred" if paper.starred else "") + f"  · {paper.status}"),
+            ("", f"{self.position + 1:,} of {total:,}" + (f"  {STARRED_LABEL}" if paper.starred else "") + f"  · {paper.status}"),
             ("in ", ", ".join(paper.collections) or "–"),
             ("url ", paper.url or "–"),
             ("key ", paper.key),
@@ -100,21 +112,29 @@ class TriageScreen(Screen[None]):
 
     def summary(self) -> str:
         counts = Counter(decision for _, decision, _ in self.decisions)
-        parts = [f"{counts[name]} {DECISIONS[name]}" for name in DECISIONS if counts[name]]
-        starred = sum(1 for paper_id in self.paper_ids if self._paper_of(paper_id).starred)
-        parts.append(f"{starred} starred")
+        parts = [f"{counts[status.name]} {status.name}" for status in DECISIONS if counts[status.name]]
+        starred = sum(1 for paper_id in self.paper_ids if self.library.annotation(paper_id).starred)
+        parts.append(f"{starred} {STARRED}")
         return f"{len(self.decisions):,} of {len(self.paper_ids):,} papers triaged: " + ", ".join(parts) + "."
 
     def _advance(self) -> None:
         self.position += 1
         self.show_current()
 
-    def action_decide(self, decision: str) -> None:
+    def _request(self, change: AnnotationChange, paper_id: str | None = None) -> None:
+        paper_id = paper_id or self.current.id
+        self.post_message(AnnotationRequested([paper_id], change))
+
+    @on(LibraryChanged)
+    def _library_changed(self) -> None:
+        self.show_current()
+
+    def action_decide(self, status: str) -> None:
         paper = self.current
         if paper is None:
             return
-        self.decisions.append((self.position, decision, paper.status))
-        self.app.set_status([paper.id], DECISIONS[decision])
+        self.decisions.append((self.position, status, paper.status))
+        self._request(SetStatus(status))
         self._advance()
 
     def action_later(self) -> None:
@@ -127,21 +147,35 @@ class TriageScreen(Screen[None]):
             return
         position, _, previous_status = self.decisions.pop()
         self.position = position
-        self.app.set_status([self.paper_ids[position]], previous_status)
+        self._request(SetStatus(previous_status), self.paper_ids[position])
         self.show_current()
 
     def action_star(self) -> None:
         if self.current is not None:
-            self.app.toggle_star([self.current.id])
-            self.show_current()
+            self._request(Star(not self.current.starred))
 
     def action_tag(self) -> None:
-        if self.current is not None:
-            self.app.ask_for_tags([self.current.id], after=self.show_current)
+        paper = self.current
+        if paper is None:
+            return
+
+        def add(tags: list[str] | None) -> None:
+            if tags:
+                self._request(AddTags(tuple(tags)), paper.id)
+
+        known = [tag for tag, _ in self.library.tag_counts()]
+        self.app.push_screen(screens.AddTagsScreen(1, known), add)
 
     def action_note(self) -> None:
-        if self.current is not None:
-            self.app.ask_for_note(self.current.id, after=self.show_current)
+        paper = self.current
+        if paper is None:
+            return
+
+        def save(text: str | None) -> None:
+            if text is not None:
+                self._request(SetNote(text), paper.id)
+
+        self.app.push_screen(screens.NoteScreen(paper.title, paper.note), save)
 
     def action_open(self) -> None:
         if self.current is not None and self.current.url:

@@ -11,6 +11,7 @@ from textual.message import Message
 from textual.widgets import Static, TextArea
 
 from vlmreader.core.models import Paper
+from vlmreader.core.vocabulary import FILTER_PREFIXES, STARRED_LABEL
 
 NOTE_SAVE_DELAY = 1.0
 """Seconds of no typing after which the note is saved."""
@@ -83,7 +84,8 @@ class DetailPane(VerticalScroll):
             title.update(Text(f"No paper matches {query.strip()!r}." if query.strip() else "The library is empty."))
             meta.update(
                 Text(
-                    "Widen the query: drop a word or a filter (tag:, is:, in:), or check its spelling. "
+                    f"Widen the query: drop a word or a filter ({', '.join(p + ':' for p in FILTER_PREFIXES)}), "
+                    "or check its spelling. "
                     "Press / then ctrl+u to start over."
                     if query.strip()
                     else "Import papers with `vlmreader import FILE.bib` or a listing page."
@@ -96,7 +98,7 @@ class DetailPane(VerticalScroll):
         lines = Text()
         rows = [
             ("key", paper.key),
-            ("status", paper.status + ("  ★ starred" if paper.starred else "")),
+            ("status", paper.status + (f"  {STARRED_LABEL}" if paper.starred else "")),
             ("tags", ", ".join(paper.tags) or "–"),
             ("in", ", ".join(paper.collections) or "–"),
             ("url", paper.url or "–"),

@@ -6,6 +6,7 @@ more than one of 20. No widget per paper, no stock list filled with every row.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.cells import cell_len, set_cell_size
@@ -21,8 +22,7 @@ from textual.strip import Strip
 
 from vlmreader.core.models import NO_ANNOTATION, Annotation
 from vlmreader.core.search import SearchResult
-
-STATUS_MARKS = {"unread": "·", "queued": "Q", "reading": "R", "read": "✓", "skipped": "✗"}
+from vlmreader.core.vocabulary import STAR, STATUS
 ROW_CACHE_SIZE = 512
 
 
@@ -39,15 +39,15 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
     }
 
     BINDINGS = [
-        Binding("j,down", "cursor_down", "Down", show=False),
-        Binding("k,up", "cursor_up", "Up", show=False),
-        Binding("g,home", "first", "First", show=False),
-        Binding("G,end", "last", "Last", show=False),
-        Binding("pagedown,ctrl+d", "page_down", "Page down", show=False),
-        Binding("pageup,ctrl+u", "page_up", "Page up", show=False),
-        Binding("space", "toggle_selection", "Select", tooltip="Select or unselect the highlighted paper"),
-        Binding("a", "select_all", "Select all", show=False, tooltip="Select every paper shown"),
-        Binding("A", "clear_selection", "Clear selection", show=False),
+        Binding("j,down", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("g,home", "first", "First", show=False, id="list.first"),
+        Binding("G,end", "last", "Last", show=False, id="list.last"),
+        Binding("pagedown,ctrl+d", "page_down", "Page down", show=False, id="list.page-down"),
+        Binding("pageup,ctrl+u", "page_up", "Page up", show=False, id="list.page-up"),
+        Binding("space", "toggle_selection", "Select", tooltip="Select or unselect the highlighted paper", id="list.select"),
+        Binding("a", "select_all", "Select all", show=False, tooltip="Select every paper shown", id="list.select-all"),
+        Binding("A", "clear_selection", "Clear selection", show=False, id="list.clear-selection"),
     ]
 
     cursor: reactive[int] = reactive(0, always_update=True)
@@ -70,7 +70,7 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         paper_list: PaperList
         count: int
 
-    def __init__(self, annotation_of, **kwargs) -> None:
+    def __init__(self, annotation_of: Callable[[str], Annotation], **kwargs) -> None:
         super().__init__(**kwargs)
         self._annotation_of = annotation_of
         self.result: SearchResult | None = None
@@ -217,8 +217,8 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
 
         marks = [
             Segment("● " if paper_id in self.selected else "  ", styled("paper-list--selected")),
-            Segment("★ " if annotation.starred else "  ", styled("paper-list--star")),
-            Segment(f"{STATUS_MARKS.get(annotation.status, '?')} ", styled("paper-list--mark")),
+            Segment(f"{STAR} " if annotation.starred else "  ", styled("paper-list--star")),
+            Segment(f"{STATUS[annotation.status].mark if annotation.status in STATUS else '?'} ", styled("paper-list--mark")),
         ]
         tags = " ".join(f"#{tag}" for tag in annotation.tags)
         tags_width = min(cell_len(tags), max(0, width // 3))

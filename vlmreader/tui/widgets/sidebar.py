@@ -13,15 +13,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-VIEWS = [
-    ("All", ""),
-    ("Starred", "is:starred"),
-    ("Unread", "is:unread"),
-    ("Queued", "is:queued"),
-    ("Reading", "is:reading"),
-    ("Read", "is:read"),
-    ("Skipped", "is:skipped"),
-]
+from vlmreader.core.vocabulary import COLLECTION_FILTER, READING_STATUSES, STARRED, TAG_FILTER, state_filter
 
 
 LABEL_WIDTH = 15
@@ -61,23 +53,19 @@ class Sidebar(OptionList):
             options.append(Option(line, id=option_id))
             self._filters[option_id] = query_filter
 
-        for label, query_filter in VIEWS:
-            if not query_filter:
-                count = counts.total
-            elif query_filter == "is:starred":
-                count = counts.starred
-            else:
-                count = counts.statuses.get(query_filter.removeprefix("is:"), 0)
-            add(f"view-{label}", label, count, query_filter)
+        add("view-All", "All", counts.total, "")
+        add(f"view-{STARRED}", STARRED.title(), counts.starred, state_filter(STARRED))
+        for status in READING_STATUSES:
+            add(f"view-{status.name}", status.label, counts.statuses.get(status.name, 0), state_filter(status.name))
         options.append(None)
         options.append(Option(Content.styled("Collections", "bold"), id="heading-collections", disabled=True))
         for name, count in counts.collections:
-            add(f"collection-{name}", name, count, f"in:{name}")
+            add(f"collection-{name}", name, count, f"{COLLECTION_FILTER}:{name}")
         if counts.tags:
             options.append(None)
             options.append(Option(Content.styled("Tags", "bold"), id="heading-tags", disabled=True))
             for tag, count in counts.tags:
-                add(f"tag-{tag}", f"#{tag}", count, f"tag:{tag}")
+                add(f"tag-{tag}", f"#{tag}", count, f"{TAG_FILTER}:{tag}")
         self.clear_options()
         self.add_options(options)
         if highlighted is not None and highlighted in self._filters:
