@@ -191,8 +191,10 @@ def command_import(arguments: argparse.Namespace) -> int:
 
 
 def command_tui(arguments: argparse.Namespace) -> int:
+    from vlmreader.core.config import load_config
     from vlmreader.core.library import library_file_size
 
+    config = load_config()  # a mistake in it ends here, before anything starts
     triage_query = " ".join(arguments.query) if getattr(arguments, "command", None) == "triage" else None
     size = library_file_size(_home(arguments))
     opens_quickly = size is not None and size <= QUICK_OPEN_BYTES
@@ -207,10 +209,10 @@ def command_tui(arguments: argparse.Namespace) -> int:
 
         opening = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vlmreader-open").submit(_open_library, arguments)
         library, open_library = None, opening.result
-    from vlmreader.tui.app import make_app
-
-    app = make_app(library, triage_query=triage_query, open_library=open_library)
     try:
+        from vlmreader.tui.app import make_app
+
+        app = make_app(library, triage_query=triage_query, open_library=open_library, config=config)
         app.run()
     finally:
         if not opens_quickly:

@@ -76,7 +76,6 @@ class VlmReaderApp(App):
         self._search_serial = 0
         self._outside_error = ""
         self._theme_from_config = self.config.theme is not None
-        self._reported_clashes: set[str] = set()
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
 
@@ -86,6 +85,11 @@ class VlmReaderApp(App):
     # -- opening -------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        if self.config.keymap:
+            from vlmreader.tui.keymap import taken_keys
+
+            for taken in taken_keys(self.config.keymap):
+                self.notify(escape(f"{taken} (config.toml [keymap])"), title="Keymap", severity="warning")
         if self.library is not None:
             self._library_ready(self.library, self.engine)
             return
@@ -264,12 +268,6 @@ class VlmReaderApp(App):
         rows = [(", ".join(dict.fromkeys(keys)), description, tooltip) for keys, description, tooltip in by_action.values()]
         self.push_screen(screens.HelpScreen(rows))
 
-    def handle_bindings_clash(self, clashed_bindings, node) -> None:
-        """A keymap in config.toml gave a key that another binding had: say which lost it, once."""
-        lost = sorted({binding.id or binding.action for binding in clashed_bindings} - self._reported_clashes)
-        if lost:
-            self._reported_clashes.update(lost)
-            self.notify(escape(f"config.toml's keymap takes keys from: {', '.join(lost)}"), title="Keymap", severity="warning")
 
 
 def make_app(
@@ -279,5 +277,17 @@ def make_app(
     config: Config | None = None,
 ) -> VlmReaderApp:
     """The app over `library`, or over the one `open_library` opens in the background once the
-    screen is up (as `vlmreader` does; tests mostly pass a library in a temporary home)."""
-    return VlmReaderApp(library, triage_query, open_library, config)
+    screen is up (as `vlmreader` does; tests mostly pass a library in a temporary home).
+
+    A config naming a theme or a binding the app does not have is a UserError: the app does
+    not start half configured.
+    """
+    if config is not None and config.keymap:
+        from vlmreader.tui.keymap import check_keymap
+
+        check_keymap(config)
+    app = VlmReaderApp(library, triage_query, open_library, config)
+    if config is not None and config.theme is not None and config.theme not in app.available_themes:
+        themes = ", ".join(sorted(app.available_themes))
+        raise UserError(f"{config.path}: theme {config.theme!r} is not a theme here (themes: {themes})")
+    return app

@@ -45,15 +45,18 @@ class KeyFooter(Widget, can_focus=False):
 
     def shown_keys(self) -> tuple[list[FooterKey], FooterKey | None]:
         """The keys to show, one per action in the screen's order, and the command palette's."""
-        shown: dict[str, FooterKey] = {}
+        shown: dict[str, tuple[tuple[int, int], FooterKey]] = {}
         palette = None
-        for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
+        nodes: dict[object, int] = {}
+        for node, binding, enabled, _tooltip in self.screen.active_bindings.values():
             key = FooterKey(binding.key, self.app.get_key_display(binding), binding.description, enabled)
             if binding.action == "command_palette":
                 palette = key if self.app.ENABLE_COMMAND_PALETTE else None
             elif binding.show and binding.action not in shown:
-                shown[binding.action] = key
-        return list(shown.values()), palette
+                # In the order the node declares them, also for a key a keymap moved.
+                order = (nodes.setdefault(node, len(nodes)), _declared_position(node, binding.action))
+                shown[binding.action] = (order, key)
+        return [key for _, key in sorted(shown.values(), key=lambda item: item[0])], palette
 
     def render(self) -> RenderResult:
         key_style = self.get_visual_style("key-footer--key")
@@ -114,3 +117,8 @@ class KeyFooter(Widget, can_focus=False):
         if key != self._hovered:
             self._hovered = key
             self.refresh()
+
+
+def _declared_position(node: object, action: str) -> int:
+    actions = [binding.action for binding in getattr(type(node), "BINDINGS", ()) if hasattr(binding, "action")]
+    return actions.index(action) if action in actions else len(actions)

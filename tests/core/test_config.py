@@ -1,0 +1,75 @@
+"""config.toml: every key read, and every mistake a one-line error naming the file and the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from vlmreader.core.config import Config, load_config
+from vlmreader.core.models import UserError
+
+FULL = """
+theme = "gruvbox"
+
+[keymap]
+"main.star" = "f"
+"list.down" = "j,down,ctrl+n"
+
+[export]
+default_path = "~/thesis/refs.bib"
+
+[sources]
+contact_email = "me@example.org"
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_no_file_means_the_defaults(tmp_path: Path, monkeypatch):
+    monkeypatch.delenv("VLMREADER_CONFIG", raising=False)
+    assert load_config(tmp_path / "missing.toml") == Config()
+
+
+def test_every_key_is_read(tmp_path: Path):
+    path = write(tmp_path, FULL)
+    assert load_config(path) == Config(
+        theme="gruvbox",
+        keymap={"main.star": "f", "list.down": "j,down,ctrl+n"},
+        export_path="~/thesis/refs.bib",
+        contact_email="me@example.org",
+        path=path,
+    )
+
+
+def test_vlmreader_config_names_the_file(tmp_path: Path, monkeypatch):
+    path = write(tmp_path, 'theme = "nord"\n')
+    monkeypatch.setenv("VLMREADER_CONFIG", str(path))
+    assert load_config().theme == "nord"
+    monkeypatch.setenv("VLMREADER_CONFIG", str(tmp_path / "typo.toml"))
+    with pytest.raises(UserError, match=r"typo\.toml: no such config file \(named by \$VLMREADER_CONFIG\)"):
+        load_config()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('colour = "red"\n', r"config\.toml: unknown key 'colour' \(known here: theme, keymap, export, sources\)"),
+        ('[export]\npath = "x.bib"\n', r"unknown key 'export\.path' \(known here: default_path\)"),
+        ("theme = 3\n", r"theme must be a string \(in quotes\), not an integer"),
+        ('keymap = "f"\n', r"keymap must be a table \(\[keymap\]\), not a string"),
+        ('[keymap]\n"main.star" = ["f"]\n', r"keymap\.main\.star must be a string \(in quotes\), not an array"),
+        ('[keymap]\n"main.star" = " "\n', r"keymap\.main\.star is empty"),
+        ("[sources]\ncontact_email = true\n", r"sources\.contact_email must be a string \(in quotes\), not true or false"),
+        ('theme = "unclosed\n', r"config\.toml: not valid TOML"),
+    ],
+)
+def test_a_mistake_is_one_line_naming_the_file_and_the_key(tmp_path: Path, text: str, message: str):
+    path = write(tmp_path, text)
+    with pytest.raises(UserError, match=message) as raised:
+        load_config(path)
+    assert str(path) in str(raised.value) and "\n" not in str(raised.value)
