@@ -232,33 +232,31 @@ def assert_clean_latex_log(log_path: Path) -> None:
     assert "Undefined control sequence" not in log
 
 
-def compile_with_bibtex(bib: str, folder: Path) -> None:
-    """pdflatex, bibtex, pdflatex twice, with plain.bst."""
-    require_latex(["pdflatex", "bibtex", "kpsewhich"], ["plain.bst"])
+def compile_document(bib: str, folder: Path, document: str, processor: str, latex_runs_after: int) -> str:
+    """pdflatex, then `processor` (bibtex or biber), then pdflatex `latex_runs_after` times, with
+    `bib` as refs.bib; the LaTeX log must be clean. Returns the processor's log."""
     folder.mkdir()
     (folder / "refs.bib").write_text(bib, encoding="utf-8")
-    (folder / "paper.tex").write_text(PLAIN_DOCUMENT, encoding="utf-8")
+    (folder / "paper.tex").write_text(document, encoding="utf-8")
     latex = ("pdflatex", "-interaction=nonstopmode", "-halt-on-error", "paper.tex")
     run(folder, *latex)
-    run(folder, "bibtex", "paper")
-    run(folder, *latex)
-    run(folder, *latex)
+    run(folder, processor, "paper")
+    for _ in range(latex_runs_after):
+        run(folder, *latex)
     assert_clean_latex_log(folder / "paper.log")
-    assert "error message" not in (folder / "paper.blg").read_text(errors="replace")
+    return (folder / "paper.blg").read_text(errors="replace")
+
+
+def compile_with_bibtex(bib: str, folder: Path) -> None:
+    """Classic BibTeX with plain.bst."""
+    require_latex(["pdflatex", "bibtex", "kpsewhich"], ["plain.bst"])
+    assert "error message" not in compile_document(bib, folder, PLAIN_DOCUMENT, "bibtex", latex_runs_after=2)
 
 
 def compile_with_biber(bib: str, folder: Path) -> None:
-    """pdflatex, biber, pdflatex, with biblatex's default style."""
+    """biblatex's default style, through Biber."""
     require_latex(["pdflatex", "biber", "kpsewhich"], ["biblatex.sty", "etoolbox.sty"])
-    folder.mkdir()
-    (folder / "refs.bib").write_text(bib, encoding="utf-8")
-    (folder / "paper.tex").write_text(BIBLATEX_DOCUMENT, encoding="utf-8")
-    latex = ("pdflatex", "-interaction=nonstopmode", "-halt-on-error", "paper.tex")
-    run(folder, *latex)
-    run(folder, "biber", "paper")
-    run(folder, *latex)
-    assert_clean_latex_log(folder / "paper.log")
-    biber_log = (folder / "paper.blg").read_text(errors="replace").splitlines()
+    biber_log = compile_document(bib, folder, BIBLATEX_DOCUMENT, "biber", latex_runs_after=1).splitlines()
     assert [line for line in biber_log if " ERROR - " in line or " WARN - " in line] == []
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timezone
+from operator import attrgetter
 from typing import Any
 
 from vlmreader.core.vocabulary import STATUSES, UNREAD
@@ -184,17 +185,18 @@ class PaperRecord:
         )
 
     def to_document(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "key": self.key,
-            "title": self.title,
-            "abstract": self.abstract,
-            "url": self.url,
-            "collections": list(self.collections),
-            "added": self.added,
-            "entry_type": self.entry_type,
-            "fields": dict(self.fields),
-        }
+        """The record as stored in `library.json`: every field, tuples as lists."""
+        return {name: _stored(getattr(self, name)) for name in _RECORD_FIELDS}
+
+
+_RECORD_FIELDS = tuple(record_field.name for record_field in fields(PaperRecord))
+
+
+def _stored(value: Any) -> Any:
+    """A copy of a record's value that JSON stores as it is: a tuple as a list."""
+    if isinstance(value, tuple):
+        return list(value)
+    return dict(value) if isinstance(value, dict) else value
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,45 +210,17 @@ class Paper:
     record: PaperRecord
     annotation: Annotation = NO_ANNOTATION
 
-    @property
-    def id(self) -> str:
-        return self.record.id
-
-    @property
-    def key(self) -> str:
-        return self.record.key
-
-    @property
-    def title(self) -> str:
-        return self.record.title
-
-    @property
-    def abstract(self) -> str:
-        return self.record.abstract
-
-    @property
-    def url(self) -> str:
-        return self.record.url
-
-    @property
-    def collections(self) -> tuple[str, ...]:
-        return self.record.collections
-
-    @property
-    def starred(self) -> bool:
-        return self.annotation.starred
-
-    @property
-    def tags(self) -> tuple[str, ...]:
-        return self.annotation.tags
-
-    @property
-    def status(self) -> str:
-        return self.annotation.status
-
-    @property
-    def note(self) -> str:
-        return self.annotation.note
+    # What the user sees of a paper, read through from its record and its annotation.
+    id = property(attrgetter("record.id"))
+    key = property(attrgetter("record.key"))
+    title = property(attrgetter("record.title"))
+    abstract = property(attrgetter("record.abstract"))
+    url = property(attrgetter("record.url"))
+    collections = property(attrgetter("record.collections"))
+    starred = property(attrgetter("annotation.starred"))
+    tags = property(attrgetter("annotation.tags"))
+    status = property(attrgetter("annotation.status"))
+    note = property(attrgetter("annotation.note"))
 
     def to_json(self) -> dict[str, Any]:
         """The object `--json` prints; scripts rely on these names."""

@@ -17,7 +17,7 @@ from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from vlmreader.core.config import Config
 from vlmreader.core.library import Library
@@ -169,6 +169,11 @@ class VlmReaderApp(App):
         result = index.search(parse_query(text))
         if not get_current_worker().is_cancelled:
             self.post_message(SearchFinished(result, serial))
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.group == "search":
+            self.notify(escape(f"The search failed: {event.worker.error!r}"), title="Search", severity="error")
 
     @on(SearchFinished)
     def _search_finished(self, event: SearchFinished) -> None:
