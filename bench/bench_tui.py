@@ -130,7 +130,7 @@ def instrument(tui):
         display(self, screen, update)  # the frame goes to the terminal (here, the headless driver)
         if painted["rows_painted"] and "first_screen" not in marks:
             marks["first_screen"] = time.monotonic()
-            painted.update(gc_time, papers_shown=self.paper_list.row_count)
+            painted.update(gc_time, papers_shown=self.main_screen.paper_list.row_count)
 
     def stamping_library_ready(self, *arguments):
         marks["library_ready"] = time.monotonic()
@@ -337,8 +337,8 @@ def profile_startup(workdir: Path, size: int, top: int) -> None:
 class KeystrokeProbe:
     """Times a key press until the paper list holds the result for the new query text.
 
-    It wraps the app instance's `_search_done` (where the search worker's result is applied)
-    and its search index's `search` (run in the worker thread), both on the instance only.
+    It wraps the main screen's `show_result` (where the search worker's result is shown) and
+    the search index's `search` (run in the worker thread), both on the instance only.
     """
 
     def __init__(self, app):
@@ -349,16 +349,17 @@ class KeystrokeProbe:
         self._painted_at: float | None = None
         self._search_seconds: dict[str, float] = {}
 
-        apply_result = app._search_done
+        screen = app.main_screen
+        show_result = screen.show_result
 
-        def search_done(result, serial):
-            apply_result(result, serial)
+        def showing_result(result, keep_paper=None):
+            show_result(result, keep_paper)
             text = result.query.text
-            if text == self._expected_text and self._applied_at is None and app.paper_list.result is result:
+            if text == self._expected_text and self._applied_at is None and screen.paper_list.result is result:
                 self._applied_at = time.perf_counter()
                 app.call_after_refresh(self._on_painted)
 
-        app._search_done = search_done
+        screen.show_result = showing_result
 
         index = app.engine.index
         search = index.search
@@ -390,7 +391,7 @@ class KeystrokeProbe:
             "applied_s": self._applied_at - pressed,
             "painted_s": self._painted_at - pressed,
             "search_s": self._search_seconds.get(new_text, float("nan")),
-            "matches": self.app.paper_list.row_count,
+            "matches": self.app.main_screen.paper_list.row_count,
         }
 
 

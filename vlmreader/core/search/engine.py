@@ -14,6 +14,8 @@ import threading
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
+from typing import Protocol
 
 from vlmreader.core.files import garbage_collection_paused
 from vlmreader.core.models import Annotation, PaperRecord
@@ -496,6 +498,22 @@ def _model_name(title: str) -> str:
     return "".join(words_of(match.group(1)))
 
 
+class SearchedLibrary(Protocol):
+    """What the engine reads of a library (`vlmreader.core.library.Library` is one). Search knows
+    this much of the library and no more: the two packages do not import each other."""
+
+    home: Path
+    papers_version: int
+    annotations_version: int
+
+    @property
+    def papers_signature(self) -> tuple | None: ...
+
+    def records(self) -> list[PaperRecord]: ...
+
+    def annotations(self) -> dict[str, Annotation]: ...
+
+
 class SearchEngine:
     """Keeps a `SearchIndex` in step with a library and answers queries on it.
 
@@ -507,7 +525,7 @@ class SearchEngine:
 
     INDEX_FILE = "search-index.bin"
 
-    def __init__(self, library):
+    def __init__(self, library: SearchedLibrary):
         self.library = library
         self._index: SearchIndex | None = None
         self._papers_version = -1
