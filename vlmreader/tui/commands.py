@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual.command import Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from vlmreader.tui.app import VlmReaderApp
 
 GO_TO_LIMIT = 15
 
@@ -14,7 +18,7 @@ class PaperProvider(Provider):
     """`go to: <title>` for the best matches of what is typed (typo-tolerant, like the search)."""
 
     async def search(self, query: str) -> Hits:
-        app = self.app
+        app = cast("VlmReaderApp", self.app)
         text = query.strip()
         if not text or self.screen is not app.main_screen or app.engine is None:
             return  # over triage or a dialog, or before the library is open
