@@ -198,3 +198,76 @@ def test_import_listing_page_text(run, tmp_path: Path):
 def test_import_a_missing_file_is_rejected(run, tmp_path: Path):
     code, _, err = run("import", str(tmp_path / "nope.bib"))
     assert code == 1 and "no such file" in err
+
+
+# -- user errors, never tracebacks ---------------------------------------------------------
+
+
+def run_bytes(*arguments: bytes | str, home: Path, stdin: bytes = b"", **environment: str) -> subprocess.CompletedProcess:
+    """The real process, with arguments, input and output as raw bytes (as a shell passes them)."""
+    return subprocess.run(
+        [sys.executable, "-m", "vlmreader", *arguments],
+        input=stdin,
+        capture_output=True,
+        env=dict(os.environ, VLMREADER_HOME=str(home), **environment),
+        timeout=120,
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess, expected: bytes) -> None:
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith(b"vlmreader: error: ") and expected in result.stderr, result.stderr
+    assert b"Traceback" not in result.stderr and result.stderr.count(b"\n") == 1
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["--home", "~nosuchuser/x", "search", "x"],
+        ["export", "-o", "~nosuchuser/x.bib"],
+        ["import", "~nosuchuser/refs.bib"],
+    ],
+)
+def test_a_tilde_for_a_user_that_does_not_exist_is_a_user_error(home: Path, arguments):
+    assert_one_line_error(run_bytes(*arguments, home=home), b"cannot find the home folder of 'nosuchuser'")
+
+
+def test_a_negative_limit_is_a_usage_error(run, capsys):
+    with pytest.raises(SystemExit) as exited:
+        run("search", "llava", "--limit", "-1")
+    assert exited.value.code == 2
+    assert "expected a whole number, 0 or more" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("arguments", [["search", "llava"], ["show", "dragonfly"], ["export"]])
+def test_output_that_cannot_be_written_is_a_user_error(home: Path, arguments):
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "vlmreader", *arguments],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            env=dict(os.environ, VLMREADER_HOME=str(home)),
+            timeout=120,
+        )
+    assert_one_line_error(result, b"cannot write the output: No space left on device")
+
+
+def test_text_the_terminal_cannot_encode_is_replaced_not_a_crash(home: Path):
+    assert run_bytes("star", "dragonfly", home=home).returncode == 0
+    result = run_bytes("search", "dragonfly", home=home, PYTHONIOENCODING="latin-1")
+    assert result.returncode == 0 and result.stdout.startswith(b"? unread"), result.stderr
+
+
+def test_bytes_that_are_not_utf8_become_replacement_characters(home: Path, tmp_path: Path):
+    assert run_bytes("tag", "dragonfly", b"caf\xe9", home=home).returncode == 0
+    assert run_bytes("note", "dragonfly", "-", home=home, stdin=b"bad \xff bytes").returncode == 0
+    odd_name = os.fsencode(tmp_path) + b"/refs-\xff.bib"
+    with open(odd_name, "wb") as file:
+        file.write(b"@misc{odd2024, title={An Oddly Named File}}\n")
+    imported = run_bytes("import", odd_name, home=home)
+    assert imported.returncode == 0, imported.stderr
+    shown = json.loads(run_bytes("show", "dragonfly", "--json", home=home).stdout)
+    assert shown["tags"] == ["caf\ufffd"] and shown["note"] == "bad \ufffd bytes"
+    paper = json.loads(run_bytes("show", "odd2024", "--json", home=home).stdout)
+    assert paper["collections"] == ["refs-\ufffd"]

@@ -13,10 +13,13 @@ import sys
 from pathlib import Path
 
 from vlmreader import __version__
+from vlmreader.core.text import readable
 from vlmreader.core.models import UserError
 from vlmreader.core.vocabulary import STAR, STARRED_LABEL, STATUSES, counted
 
 EXIT_USER_ERROR = 1
+TEXT_ARGUMENTS = ("query", "ref", "refs", "tags", "text")
+"""Arguments that become stored or searched text, where bytes that are not UTF-8 become U+FFFD."""
 QUICK_OPEN_BYTES = 24_000_000
 """A library file up to this size (about 13,000 papers) opens in a tenth of a second from its
 records cache (a third of a second when the cache must be rebuilt), so the app opens it before
@@ -27,7 +30,9 @@ the background behind a screen that says so."""
 def _home(arguments: argparse.Namespace) -> Path:
     from vlmreader.core.library import default_home
 
-    return Path(arguments.home).expanduser() if arguments.home else default_home()
+    from vlmreader.core.files import user_path
+
+    return user_path(arguments.home) if arguments.home else default_home()
 
 
 def _open_library(arguments: argparse.Namespace):
@@ -177,7 +182,9 @@ def command_import(arguments: argparse.Namespace) -> int:
     from vlmreader.core.importing import import_files
 
     library = _open_library(arguments)
-    report = import_files(library, [Path(name).expanduser() for name in arguments.files])
+    from vlmreader.core.files import user_path
+
+    report = import_files(library, [user_path(name) for name in arguments.files])
     for paper in report.added:
         print(f"added     {paper.key:<32}  {paper.title}")
     for paper in report.merged:
@@ -254,7 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = add("search", command_search, "search the library (see the README for the query syntax)")
     sub.add_argument("query", nargs="*", help="words and filters, e.g. hallucination is:unread tag:survey")
-    sub.add_argument("--limit", type=int, default=None, metavar="N", help="show at most N papers")
+    sub.add_argument("--limit", type=_count, default=None, metavar="N", help="show at most N papers")
     sub.add_argument("--json", action="store_true", help="print a JSON array of papers")
 
     sub = add("show", command_show, "show one paper")
@@ -299,21 +306,59 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _count(text: str) -> int:
+    """A `--limit`: a whole number, 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number, 0 or more, not {text!r}")
+    return value
+
+
+def _tolerant_streams() -> None:
+    """Never crash on text the terminal's encoding cannot show (★ under latin-1): replace it."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    if hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(errors="replace")  # a note piped in with bytes that are not UTF-8
+
+
+def _silence_stdout() -> None:
+    """Point stdout at devnull, so the interpreter's final flush does not fail again."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def main(argv: list[str] | None = None) -> int:
+    _tolerant_streams()
     parser = build_parser()
     arguments = parser.parse_args(argv)
+    for name in TEXT_ARGUMENTS:  # paths (--home, -o, import's files) stay as the system gave them
+        value = getattr(arguments, name, None)
+        if value is not None:
+            setattr(arguments, name, readable(value) if isinstance(value, str) else [readable(v) for v in value])
     if not hasattr(arguments, "home"):
         arguments.home = None
     handler = getattr(arguments, "handler", command_tui)
     try:
-        return handler(arguments)
+        code = handler(arguments)
+        sys.stdout.flush()
+        return code
     except UserError as error:
         print(f"vlmreader: error: {error}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
-        # `vlmreader export | head`: the reader left, which is not an error. Point stdout at
-        # devnull so the interpreter's final flush does not complain either.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        # `vlmreader export | head`: the reader left, which is not an error.
+        _silence_stdout()
         return 0
+    except OSError as error:
+        if error.filename is not None:
+            raise  # not the output: a bug to see in full
+        # `vlmreader search x > /dev/full`: the output could not be written.
+        _silence_stdout()
+        print(f"vlmreader: error: cannot write the output: {error.strerror or error}", file=sys.stderr)
+        return EXIT_USER_ERROR

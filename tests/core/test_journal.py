@@ -3,6 +3,8 @@ are annotated; it is folded into annotations.json now and then, and damage is re
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from vlmreader.core.library import store
@@ -57,5 +59,28 @@ def test_a_damaged_journal_is_reported_by_line_and_left_untouched(library: Libra
     damaged = b'{"not": "a journal entry"}\n' + lines[0]
     library.journal_path.write_bytes(damaged)
     with pytest.raises(LibraryFileError, match=r"annotations\.journal.*line 1"):
+        open_library(library.home, bundled_pages)
+    assert library.journal_path.read_bytes() == damaged
+
+
+@pytest.mark.parametrize(
+    ("line", "why"),
+    [
+        (b'[{"id": "PAPER", "tags": [1]}]', "tags must be a list of texts"),
+        (b'[{"id": "PAPER", "tags": "abc"}]', "tags must be a list of texts"),
+        (b'[{"id": "PAPER", "starred": "yes"}]', "starred must be true or false"),
+        (b'[{"id": "PAPER", "status": "done"}]', "'done' is not a reading status"),
+        (b'[{"id": "PAPER", "note": 5}]', "note and modified must be texts"),
+        (b'[{"tags": []}]', "an annotation without a paper id"),
+        (b'[7]', "an annotation without a paper id"),
+    ],
+)
+def test_a_journal_line_of_the_wrong_shape_is_reported_never_guessed(library: Library, bundled_pages, line, why):
+    paper_id = next(iter(library)).id
+    library.set_starred([paper_id], True)
+    library.set_starred([paper_id], False)
+    damaged = library.journal_path.read_bytes() + line.replace(b"PAPER", paper_id.encode()) + b"\n"
+    library.journal_path.write_bytes(damaged)
+    with pytest.raises(LibraryFileError, match=rf"line 2 is not a journal entry \((paper \w+: )?{re.escape(why)}\)"):
         open_library(library.home, bundled_pages)
     assert library.journal_path.read_bytes() == damaged

@@ -151,6 +151,25 @@ def test_a_newer_schema_is_refused(library: Library, bundled_pages):
         open_library(library.home, bundled_pages)
 
 
+def test_a_schema_version_that_is_not_a_number_is_reported_as_such(library: Library, bundled_pages):
+    data = json.loads(library.papers_path.read_text())
+    data["_meta"]["1"]["schema_version"] = "1"
+    library.papers_path.write_text(json.dumps(data))
+    with pytest.raises(LibraryFileError, match=r"its schema version '1' is not one vlmreader writes"):
+        open_library(library.home, bundled_pages)
+
+
+@pytest.mark.parametrize("cache", ["search-index.bin", "records-cache.bin"])
+@pytest.mark.parametrize("content", [b"1\n", b"[]\n", b'{"format": 2, "source": null}\n', b"\xff\xfe", b""])
+def test_any_content_of_a_cache_file_means_rebuild(library: Library, bundled_pages, cache, content):
+    from vlmreader.core.search import SearchEngine
+
+    (library.home / cache).write_bytes(content)
+    reopened = open_library(library.home, bundled_pages)
+    assert len(SearchEngine(reopened).search("dragonfly")) >= 1
+    assert len(reopened) == 452
+
+
 # -- real processes ----------------------------------------------------------------------
 
 WRITER = textwrap.dedent(

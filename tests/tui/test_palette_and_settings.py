@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 from textual.command import CommandPalette
 
 from vlmreader.core.importing import open_library
 from vlmreader.core.library import Library
 from vlmreader.tui.widgets import PaperList
 
-from .conftest import list_rows, settle, text_of
+from .conftest import list_rows, notifications, settle, text_of
 
 
 async def run_palette(pilot, text: str) -> None:
@@ -46,3 +48,16 @@ async def test_the_theme_persists_across_runs(library: Library, bundled_pages, r
         await settle(pilot)
     async with run_app(open_library(library.home, bundled_pages)) as (again, pilot):
         assert again.theme == "nord"
+
+
+async def test_unreadable_settings_mean_defaults_a_notice_and_a_backup_on_the_next_change(library: Library, run_app):
+    settings = library.home / "settings.json"
+    settings.write_text('{"theme": ["x"]}')
+    async with run_app(library) as (app, pilot):
+        assert app.theme == "textual-dark"
+        assert any("settings.json" in message and "default theme" in message for message in notifications(app))
+        assert settings.read_text() == '{"theme": ["x"]}'  # not written over while unchanged
+        app.theme = "nord"
+        await settle(pilot)
+    assert (library.home / "settings.json.bak").read_text() == '{"theme": ["x"]}'
+    assert json.loads(settings.read_text()) == {"theme": "nord"}

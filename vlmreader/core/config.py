@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vlmreader.core.files import user_path
 from vlmreader.core.models import UserError
 
 CONFIG_ENVIRONMENT_VARIABLE = "VLMREADER_CONFIG"
@@ -55,7 +56,7 @@ def default_config_path() -> Path:
     """`$VLMREADER_CONFIG`, else `config.toml` in the platform's user config folder."""
     configured = os.environ.get(CONFIG_ENVIRONMENT_VARIABLE)
     if configured:
-        return Path(configured).expanduser()
+        return user_path(configured)
     from platformdirs import user_config_path
 
     return user_config_path("vlmreader", appauthor=False) / CONFIG_FILE

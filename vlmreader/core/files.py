@@ -20,6 +20,16 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from vlmreader import __version__
+from vlmreader.core.models import UserError
+
+
+def user_path(text: str | Path) -> Path:
+    """A path as the user typed it, `~` and `~user` expanded; a UserError if there is no such user."""
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:
+        user = str(text)[1:].split("/", 1)[0]
+        raise UserError(f"cannot find the home folder of {user!r} in {str(text)!r}") from None
 
 
 def write_atomically(path: Path, data: bytes | Iterable) -> None:

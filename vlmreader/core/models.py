@@ -62,14 +62,31 @@ class Annotation:
     modified: str = ""
 
     @classmethod
-    def from_document(cls, document: dict[str, Any]) -> Annotation:
-        return cls(
-            starred=bool(document.get("starred", False)),
-            tags=tuple(document.get("tags", ())),
-            status=document.get("status", UNREAD),
-            note=document.get("note", ""),
-            modified=document.get("modified", ""),
-        )
+    def from_document(cls, document: Any) -> Annotation:
+        """The annotation a stored document describes; ValueError saying what is wrong with it
+        (a file that holds one is damaged, and is reported rather than guessed at)."""
+        if not isinstance(document, dict) or not isinstance(document.get("id"), str):
+            raise ValueError("an annotation without a paper id")
+        starred, tags = document.get("starred", False), document.get("tags", [])
+        status, note, modified = document.get("status", UNREAD), document.get("note", ""), document.get("modified", "")
+        if not isinstance(starred, bool):
+            raise ValueError(f"paper {document['id']}: starred must be true or false")
+        if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+            raise ValueError(f"paper {document['id']}: tags must be a list of texts")
+        if status not in STATUSES:
+            raise ValueError(f"paper {document['id']}: {status!r} is not a reading status")
+        if not isinstance(note, str) or not isinstance(modified, str):
+            raise ValueError(f"paper {document['id']}: note and modified must be texts")
+        return cls(starred=starred, tags=tuple(tags), status=status, note=note, modified=modified)
+
+    @classmethod
+    def by_paper(cls, documents: Any) -> dict[str, Annotation]:
+        """Stored annotation documents as {paper id: annotation}; ValueError if one is malformed."""
+        annotations = {}
+        for document in documents:
+            annotation = cls.from_document(document)
+            annotations[document["id"]] = annotation
+        return annotations
 
     def to_document(self, paper_id: str) -> dict[str, Any]:
         return {

@@ -20,6 +20,15 @@ _COMPOUND = re.compile(r"(?<![^\W_])[^\W_]++(?:[-.'’/+][^\W_]++)+")  # possess
 PAPER_ID_LENGTH = 12
 
 
+def readable(text: str) -> str:
+    """`text` with what could not be decoded (bytes that are not UTF-8 in a file name, a command-line
+    argument or piped text, which Python keeps as lone surrogates) shown as U+FFFD, so that it can
+    be stored and printed."""
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def fold(text: str) -> str:
     """Lower-case `text` and strip accents, so 'Über' and 'uber' compare equal."""
     decomposed = unicodedata.normalize("NFKD", text)

@@ -38,7 +38,7 @@ from vlmreader.tui.messages import (
     UndoRequested,
 )
 from vlmreader.tui.screens.main import MainScreen
-from vlmreader.tui.settings import load_settings, save_setting
+from vlmreader.tui.settings import SETTINGS_FILE, UnreadableSettings, load_settings, save_setting
 
 OUTSIDE_CHANGES_INTERVAL = 2.0
 """Seconds between checks for changes other processes made to the library (two stat calls)."""
@@ -118,7 +118,16 @@ class VlmReaderApp(App):
 
     def _apply_theme(self, library: Library) -> None:
         """The config's theme, else the one last chosen in the palette (kept in settings.json)."""
-        theme = self.config.theme or load_settings(library.home).get("theme")
+        try:
+            remembered = load_settings(library.home).get("theme")
+        except UnreadableSettings as error:
+            remembered = None
+            self.notify(
+                escape(f"{error}: using the default theme. It is kept as {SETTINGS_FILE}.bak when you next choose one."),
+                title="Settings",
+                severity="warning",
+            )
+        theme = self.config.theme or remembered
         if theme in self.available_themes:
             self.theme = theme
         self.theme_changed_signal.subscribe(self, partial(self._theme_chosen, library))

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from vlmreader.core.models import Paper
+from vlmreader.core.text import readable
 
 
 @dataclass(frozen=True)
@@ -48,4 +49,4 @@ def parse_file(path: Path, text: str) -> ParsedFile:
 
 def collection_name(path: Path) -> str:
     """A file's collection is named after it: data/high-resolution.txt -> high-resolution."""
-    return path.stem
+    return readable(path.stem)

@@ -24,7 +24,7 @@ import bibtexparser
 from bibtexparser import model
 from bibtexparser.exceptions import ParserStateException
 
-from vlmreader.core.files import write_atomically
+from vlmreader.core.files import user_path, write_atomically
 from vlmreader.core.formats import ParsedFile, Rejection
 from vlmreader.core.formats.latex import from_latex, names_from_latex, protect_title, to_latex
 from vlmreader.core.models import Annotation, Paper, PaperRecord, UserError, clean_tag, merge_tags
@@ -263,7 +263,7 @@ def export_to_file(papers: Iterable[Paper], path, append: bool = False) -> Expor
     With `append`, entries whose key the file already has are left out rather than
     duplicated. Raises `UserError` with a one-line reason when the file cannot be written.
     """
-    target = Path(path).expanduser()
+    target = user_path(path)
     papers = list({paper.id: paper for paper in papers}.values())
     existing = ""
     if append and target.exists():

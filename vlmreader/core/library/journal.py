@@ -19,12 +19,15 @@ import os
 from pathlib import Path
 from typing import Any
 
-from vlmreader.core.models import UserError
+from vlmreader.core.models import Annotation, UserError
 from vlmreader.core.library.storage import LibraryFileError
 
 
-def read_journal(path: Path) -> tuple[list[list[dict[str, Any]]], int]:
-    """(the entries, each a list of annotation documents; the length in bytes of the whole lines)."""
+def read_journal(path: Path) -> tuple[list[dict[str, Annotation]], int]:
+    """(the entries, each the annotations it sets by paper id; the length in bytes of the whole lines).
+
+    A line that is not a list of well-formed annotations is reported by its number.
+    """
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -35,12 +38,13 @@ def read_journal(path: Path) -> tuple[list[list[dict[str, Any]]], int]:
     entries = []
     for number, line in enumerate(lines, start=1):
         try:
-            entry = json.loads(line)
-        except ValueError:
-            entry = None
-        if not isinstance(entry, list) or not all(isinstance(doc, dict) and isinstance(doc.get("id"), str) for doc in entry):
-            raise LibraryFileError(path, f"line {number} is not a journal entry")
-        entries.append(entry)
+            documents = json.loads(line)
+            if not isinstance(documents, list):
+                raise ValueError("not a list of annotations")
+            entries.append(Annotation.by_paper(documents))
+        except ValueError as error:
+            detail = "" if isinstance(error, json.JSONDecodeError) else f" ({error})"
+            raise LibraryFileError(path, f"line {number} is not a journal entry{detail}") from None
     return entries, len(data) - len(torn)
 
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from tinydb import TinyDB
 
-from vlmreader.core.files import file_signature, garbage_collection_paused
+from vlmreader.core.files import file_signature, garbage_collection_paused, user_path
 from vlmreader.core.keys import citation_key_for, is_valid_key
 from vlmreader.core.library.journal import append_to_journal, read_journal
 from vlmreader.core.library.record_cache import load_records, save_records
@@ -62,7 +62,7 @@ def default_home() -> Path:
     """`$VLMREADER_HOME`, else the platform's user data folder."""
     configured = os.environ.get(HOME_ENVIRONMENT_VARIABLE)
     if configured:
-        return Path(configured).expanduser()
+        return user_path(configured)
     from platformdirs import user_data_path
 
     return user_data_path("vlmreader", appauthor=False)
@@ -187,7 +187,9 @@ class Library:
         data = db.storage.read() or {}
         meta = dict(data.get("_meta", {}).get(str(_META_DOC_ID), {}))
         version = meta.get("schema_version", SCHEMA_VERSION)
-        if not isinstance(version, int) or version > SCHEMA_VERSION:
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise LibraryFileError(path, f"its schema version {version!r} is not one vlmreader writes")
+        if version > SCHEMA_VERSION:
             raise LibraryFileError(path, f"it was written by a newer vlmreader (schema {version}); upgrade vlmreader")
         return meta, data
 
@@ -231,11 +233,13 @@ class Library:
         signature = self._annotations_files_signature()
         _, data = self._read(self._annotations_db, self.annotations_path)
         entries, self._journal_length = read_journal(self.journal_path)
-        documents = [*data.get("annotations", {}).values(), *(doc for entry in entries for doc in entry)]
         try:
-            self._annotations = {doc["id"]: Annotation.from_document(doc) for doc in documents}
-        except (KeyError, TypeError, AttributeError) as error:
-            raise LibraryFileError(self.annotations_path, f"an annotation is malformed ({error!r})") from None
+            annotations = Annotation.by_paper(data.get("annotations", {}).values())
+        except ValueError as error:
+            raise LibraryFileError(self.annotations_path, f"an annotation is malformed ({error})") from None
+        for entry in entries:  # each checked by read_journal
+            annotations.update(entry)
+        self._annotations = annotations
         self._journal_entries = len(entries)
         self._annotations_signature = signature
         self.annotations_version += 1
