@@ -271,3 +271,26 @@ def test_bytes_that_are_not_utf8_become_replacement_characters(home: Path, tmp_p
     assert shown["tags"] == ["caf\ufffd"] and shown["note"] == "bad \ufffd bytes"
     paper = json.loads(run_bytes("show", "odd2024", "--json", home=home).stdout)
     assert paper["collections"] == ["refs-\ufffd"]
+
+
+HOSTILE = "Clip \x1b]52;c;cm0gLXJmIH4=\x07 \x1b]0;HACKED\x07 \x1b[2J Paper \u202eevil\x9b\x00"
+
+
+def test_no_control_sequence_from_data_reaches_the_terminal_but_json_stays_exact(home: Path, tmp_path: Path):
+    bib = tmp_path / "hostile.bib"
+    bib.write_text(f"@misc{{hostile2024, title={{{HOSTILE}}}, abstract={{Also \x1b[31m red}}}}\n", encoding="utf-8")
+    outputs = [run_bytes("import", str(bib), home=home)]
+    key = json.loads(run_bytes("search", "clip paper", "--json", home=home).stdout)[0]["key"]
+    outputs += [
+        run_bytes("search", "clip", "paper", home=home),
+        run_bytes("show", key, home=home),
+        run_bytes("note", key, "-", home=home, stdin="\x1b[2J note".encode()),
+        run_bytes("note", key, home=home),
+        run_bytes("tags", home=home),
+    ]
+    for result in outputs:
+        for stream in (result.stdout, result.stderr):
+            assert not any(byte in stream for byte in (b"\x1b", b"\x07", b"\x00", b"\xc2\x9b", "\u202e".encode())), stream
+    assert "␛]0;HACKED␇" in run_bytes("show", key, home=home).stdout.decode()
+    shown = json.loads(run_bytes("show", key, "--json", home=home).stdout)
+    assert "\x1b]0;HACKED\x07" in shown["title"] and shown["note"] == "\x1b[2J note"  # stored as written

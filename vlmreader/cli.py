@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from vlmreader import __version__
-from vlmreader.core.text import readable
+from vlmreader.core.text import readable, visible
 from vlmreader.core.models import UserError
 from vlmreader.core.vocabulary import STAR, STARRED_LABEL, STATUSES, counted
 
@@ -40,6 +40,11 @@ def _open_library(arguments: argparse.Namespace):
     from vlmreader.resources import data_dir
 
     return open_library(_home(arguments), bundled_pages(data_dir()))
+
+
+def _say(text: object = "", file=None) -> None:
+    """Print a line for a person: nothing in it reaches the terminal as a control sequence."""
+    print(visible(str(text)), file=file or sys.stdout)
 
 
 def _print_json(value, indent: int | None = 2) -> None:
@@ -77,12 +82,12 @@ def command_search(arguments: argparse.Namespace) -> int:
         _print_json([library.get(paper_id).to_json() | {"score": score} for paper_id, score in hits], indent=None)
         return 0
     for paper_id, _ in hits:
-        print(_paper_line(library.get(paper_id)))
+        _say(_paper_line(library.get(paper_id)))
     shown = len(hits)
     if shown < len(result):
-        print(f"({shown} of {len(result)} matches shown; --limit N shows more)", file=sys.stderr)
+        _say(f"({shown} of {len(result)} matches shown; --limit N shows more)", file=sys.stderr)
     elif not hits:
-        print(f"no paper matches {' '.join(arguments.query)!r}", file=sys.stderr)
+        _say(f"no paper matches {' '.join(arguments.query)!r}", file=sys.stderr)
     return 0
 
 
@@ -108,7 +113,7 @@ def command_show(arguments: argparse.Namespace) -> int:
         lines += ["", paper.abstract]
     if paper.note:
         lines += ["", "Note:", paper.note]
-    print("\n".join(lines))
+    _say("\n".join(lines))
     return 0
 
 
@@ -117,7 +122,7 @@ def _annotation_command(change):
         library = _open_library(arguments)
         papers = library.resolve_all(arguments.refs)
         for paper in change(library, [p.id for p in papers], arguments):
-            print(_paper_line(paper))
+            _say(_paper_line(paper))
         return 0
 
     return command
@@ -133,7 +138,7 @@ def _tag_command(change):
         library = _open_library(arguments)
         paper = library.resolve(arguments.ref)
         (paper,) = change(library, [paper.id], arguments.tags)
-        print(f"{paper.key}: {', '.join(paper.tags) or '(no tags)'}")
+        _say(f"{paper.key}: {', '.join(paper.tags) or '(no tags)'}")
         return 0
 
     return command
@@ -148,7 +153,7 @@ def command_note(arguments: argparse.Namespace) -> int:
     paper = library.resolve(arguments.ref)
     if not arguments.text:
         if paper.note:
-            print(paper.note)
+            _say(paper.note)
         return 0
     text = sys.stdin.read() if arguments.text == ["-"] else " ".join(arguments.text)
     library.set_note(paper.id, text.rstrip("\n"))
@@ -161,7 +166,7 @@ def command_tags(arguments: argparse.Namespace) -> int:
         _print_json([{"tag": tag, "count": count} for tag, count in counts])
         return 0
     for tag, count in counts:
-        print(f"{count:5}  {tag}")
+        _say(f"{count:5}  {tag}")
     return 0
 
 
@@ -174,7 +179,7 @@ def command_export(arguments: argparse.Namespace) -> int:
         sys.stdout.write(export_bibtex(papers))
         return 0
     report = export_to_file(papers, arguments.output)
-    print(f"exported {counted(report.written, 'paper')} to {report.path}", file=sys.stderr)
+    _say(f"exported {counted(report.written, 'paper')} to {report.path}", file=sys.stderr)
     return 0
 
 
@@ -186,14 +191,14 @@ def command_import(arguments: argparse.Namespace) -> int:
 
     report = import_files(library, [user_path(name) for name in arguments.files])
     for paper in report.added:
-        print(f"added     {paper.key:<32}  {paper.title}")
+        _say(f"added     {paper.key:<32}  {paper.title}")
     for paper in report.merged:
-        print(f"merged    {paper.key:<32}  {paper.title}")
+        _say(f"merged    {paper.key:<32}  {paper.title}")
     for asked, given in report.rekeyed:
-        print(f"rekeyed   {asked} -> {given} (the key was invalid or already taken)")
+        _say(f"rekeyed   {asked} -> {given} (the key was invalid or already taken)")
     for rejection in report.rejected:
-        print(f"rejected  {rejection}", file=sys.stderr)
-    print(f"{len(report.added)} added, {len(report.merged)} merged, {len(report.rejected)} rejected")
+        _say(f"rejected  {rejection}", file=sys.stderr)
+    _say(f"{len(report.added)} added, {len(report.merged)} merged, {len(report.rejected)} rejected")
     return EXIT_USER_ERROR if report.rejected else 0
 
 
@@ -347,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()
         return code
     except UserError as error:
-        print(f"vlmreader: error: {error}", file=sys.stderr)
+        _say(f"vlmreader: error: {error}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         return 130
@@ -360,5 +365,5 @@ def main(argv: list[str] | None = None) -> int:
             raise  # not the output: a bug to see in full
         # `vlmreader search x > /dev/full`: the output could not be written.
         _silence_stdout()
-        print(f"vlmreader: error: cannot write the output: {error.strerror or error}", file=sys.stderr)
+        _say(f"vlmreader: error: cannot write the output: {error.strerror or error}", file=sys.stderr)
         return EXIT_USER_ERROR

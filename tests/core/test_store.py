@@ -236,3 +236,9 @@ def test_a_kill_at_any_moment_keeps_every_acknowledged_write(library: Library, b
     leftovers = [p.name for p in library.home.iterdir() if p.name.endswith(".tmp")]
     # A killed writer may leave one temporary file; it is never mistaken for the library.
     assert len(leftovers) <= 1
+
+
+@pytest.mark.parametrize("tag", ["a\x1bb", "bell\x07", "rtl\u202e", "c1\x9b"])
+def test_a_tag_cannot_hold_control_characters(library: Library, tag: str):
+    with pytest.raises(UserError, match="control characters"):
+        library.add_tags([next(iter(library)).id], [tag])

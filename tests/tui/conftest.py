@@ -68,6 +68,11 @@ def text_of(app: VlmReaderApp, selector: str) -> str:
     return str(getattr(content, "plain", content))
 
 
+def screen_text(app: VlmReaderApp) -> str:
+    """Everything the current screen would write to the terminal, as text."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
 def notifications(app: VlmReaderApp) -> list[str]:
     """The messages the app has shown in its notifications."""
     return [notification.message for notification in app._notifications]

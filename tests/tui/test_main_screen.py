@@ -13,7 +13,7 @@ from vlmreader.tui.screens.main import DETAIL_DELAY_WHILE_TYPING
 from vlmreader.tui.widgets import KeyFooter, PaperList
 from vlmreader.tui.widgets.sidebar import Sidebar
 
-from .conftest import list_rows, notifications, settle, text_of, type_query
+from .conftest import list_rows, notifications, screen_text, settle, text_of, type_query
 
 SIZES = [(80, 24), (160, 45)]
 
@@ -240,3 +240,34 @@ async def test_a_library_file_damaged_from_outside_is_reported_once(library: Lib
         reports = [message for message in notifications(app) if "annotations.json" in message]
         assert len(reports) == 1 and "left untouched" in reports[0]
         assert library.annotations_path.read_text() == "{ damaged"
+
+
+CONTROLS = ("\x1b", "\x07", "\x00", "\x9b", "\u202e")
+
+
+async def test_no_control_character_from_data_reaches_the_screen(tmp_path: Path, run_app):
+    library = Library(tmp_path / "home")
+    library.add_papers(
+        [
+            offered(
+                "Clip \x1b]0;HACKED\x07 \x1b[2J Paper \u202eevil\x9b",
+                abstract="Also \x1b[31mred\x1b[0m and \x00 here.",
+                collections=("page\x1b[2J",),
+            )
+        ]
+    )
+    paper = next(iter(library))
+    library.set_note(paper.id, "a note \x1b[2J with ESC")
+    async with run_app(library, size=(160, 45)) as (app, pilot):
+        shown = screen_text(app)
+        assert "Clip ␛]0;HACKED␇ ␛[2J Paper" in shown and "a note ␛[2J with ESC" in shown
+        assert not any(control in shown for control in CONTROLS)
+        await pilot.press("z")  # triage, with its note and collections
+        await settle(pilot)
+        shown = screen_text(app)
+        assert "Clip ␛]0;HACKED␇" in shown and not any(control in shown for control in CONTROLS)
+        await pilot.press("n")  # the note dialog, titled with the paper's title
+        await settle(pilot)
+        shown = screen_text(app)
+        assert "Note on Clip ␛]0;HACKED␇" in shown and not any(control in shown for control in CONTROLS)
+    assert library.get(paper.id).title.startswith("Clip \x1b]0;HACKED\x07")  # stored as written

@@ -10,7 +10,7 @@ from typing import Any
 
 from vlmreader.core.vocabulary import STATUSES, UNREAD
 
-_TAG = re.compile(r"[^\s,\"]+")
+_TAG = re.compile(r"[^\s,\"\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+")
 
 
 class UserError(Exception):
@@ -25,7 +25,10 @@ def clean_tag(tag: str) -> str:
     """`tag` stripped, or a UserError saying why it cannot be a tag."""
     tag = tag.strip()
     if not _TAG.fullmatch(tag) or tag.startswith("-"):
-        raise UserError(f"not a valid tag: {tag!r} (tags cannot be empty, hold spaces, commas or quotes, or start with '-')")
+        raise UserError(
+            f"not a valid tag: {tag!r} (tags cannot be empty, hold spaces, commas, quotes or control "
+            "characters, or start with '-')"
+        )
     return tag
 
 

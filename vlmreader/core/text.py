@@ -29,6 +29,23 @@ def readable(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
+_BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_VISIBLE = {
+    **{code: 0x2400 + code for code in range(0x20) if chr(code) not in "\t\n"},  # ␀ … ␛ … ␟
+    0x7F: 0x2421,  # ␡
+    **{code: 0xFFFD for code in range(0x80, 0xA0)},
+    **{ord(character): 0xFFFD for character in _BIDI_CONTROLS},
+}
+
+
+def visible(text: str) -> str:
+    """`text` safe to put on a terminal: C0 controls other than tab and newline, DEL, C1 controls
+    and bidirectional overrides are drawn as visible characters (ESC as ␛, C1 and bidi controls
+    as U+FFFD), one for one, so that offsets into the text still hold. Stored text is never
+    changed; only what is shown is."""
+    return text if text.isprintable() else text.translate(_VISIBLE)
+
+
 def fold(text: str) -> str:
     """Lower-case `text` and strip accents, so 'Über' and 'uber' compare equal."""
     decomposed = unicodedata.normalize("NFKD", text)

@@ -24,6 +24,7 @@ from vlmreader.core.library import Library
 from vlmreader.core.library.history import History
 from vlmreader.core.models import UserError
 from vlmreader.core.search import SearchEngine, SearchIndex, parse_query
+from vlmreader.core.text import visible
 from vlmreader.core.vocabulary import UNREAD, counted, state_filter
 from vlmreader.resources import styles_dir
 from vlmreader.tui import screens
@@ -82,6 +83,10 @@ class VlmReaderApp(App):
     def get_default_screen(self) -> Screen:
         return self.main_screen
 
+    def notify(self, message: str, *, title: str = "", **options) -> None:
+        """Every notification, with titles, paths and errors in it shown literally (see `visible`)."""
+        super().notify(visible(message), title=visible(title), **options)
+
     # -- opening -------------------------------------------------------------------------
 
     def on_mount(self) -> None:
@@ -104,7 +109,7 @@ class VlmReaderApp(App):
             engine = SearchEngine(library)
             engine.index  # build or load the search index here, off the event loop
         except UserError as error:
-            self.call_from_thread(self.exit, return_code=1, message=Text(f"vlmreader: error: {error}"))
+            self.call_from_thread(self.exit, return_code=1, message=Text(visible(f"vlmreader: error: {error}")))
         else:
             self.call_from_thread(self._library_ready, library, engine)
 

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, cast
 from rich.text import Text
 from textual.command import Hit, Hits, Provider
 
+from vlmreader.core.text import visible
+
 if TYPE_CHECKING:
     from vlmreader.tui.app import VlmReaderApp
 
@@ -26,11 +28,11 @@ class PaperProvider(Provider):
         for position, (paper_id, _) in enumerate(result.scored_ids(GO_TO_LIMIT)):
             paper = app.library.get(paper_id)
             display = Text("go to: ", style="dim")
-            display.append(paper.title)
+            display.append(visible(paper.title))
             yield Hit(
                 score=1.0 - position / (GO_TO_LIMIT + 1),
                 match_display=display,
                 command=partial(app.go_to_paper, paper_id),
-                text=f"go to: {paper.title}",
-                help=paper.key,
+                text=f"go to: {visible(paper.title)}",
+                help=visible(paper.key),
             )

@@ -10,6 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
+from vlmreader.core.text import visible
 from vlmreader.core.vocabulary import counted
 from vlmreader.tui.messages import ExportRequested
 
@@ -51,7 +52,7 @@ class ExportScreen(ModalScreen[None]):
         self.post_message(ExportRequested(self.paper_ids, path, append, self))
 
     def show_error(self, message: str) -> None:
-        self.query_one("#export-error", Static).update(Text(message))
+        self.query_one("#export-error", Static).update(Text(visible(message)))
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

@@ -6,7 +6,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, TextArea
+from textual.widgets import Label
+
+from vlmreader.core.text import visible
+from vlmreader.tui.widgets.literal_text_area import LiteralTextArea
 
 
 class NoteScreen(ModalScreen[str | None]):
@@ -21,12 +24,12 @@ class NoteScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(f"Note on {self.paper_title}", id="dialog-title", markup=False)
-            yield TextArea(self.note, language="markdown", soft_wrap=True, id="note-text")
+            yield Label(visible(f"Note on {self.paper_title}"), id="dialog-title", markup=False)
+            yield LiteralTextArea(self.note, language="markdown", soft_wrap=True, id="note-text")
 
     def on_mount(self) -> None:
-        self.query_one(TextArea).focus()
+        self.query_one(LiteralTextArea).focus()
 
     def action_done(self) -> None:
-        text = self.query_one(TextArea).text
+        text = self.query_one(LiteralTextArea).text
         self.dismiss(text if text != self.note else None)

@@ -12,6 +12,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 from rich.text import Text
 
+from vlmreader.core.text import visible
 from vlmreader.core.vocabulary import counted
 
 
@@ -20,7 +21,7 @@ class TagSuggester(Suggester):
 
     def __init__(self, tags: list[str]) -> None:
         super().__init__(use_cache=False, case_sensitive=True)
-        self.tags = tags
+        self.tags = [tag for tag in tags if visible(tag) == tag]  # never suggest what cannot be shown
 
     async def get_suggestion(self, value: str) -> str | None:
         head, _, fragment = value.rpartition(",")
@@ -73,7 +74,7 @@ class RemoveTagScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label("Remove which tag?", id="dialog-title")
-            yield OptionList(*(Option(Text(tag), id=str(n)) for n, tag in enumerate(self.tags)), id="tag-choices")
+            yield OptionList(*(Option(Text(visible(tag)), id=str(n)) for n, tag in enumerate(self.tags)), id="tag-choices")
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

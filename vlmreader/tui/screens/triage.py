@@ -19,6 +19,7 @@ from textual.widgets import Static
 
 from vlmreader.core.library import Library
 from vlmreader.core.models import AddTags, AnnotationChange, Paper, SetNote, SetStatus, Star
+from vlmreader.core.text import visible
 from vlmreader.core.vocabulary import READING_STATUSES, STARRED, STARRED_LABEL
 from vlmreader.tui import screens
 from vlmreader.tui.messages import AnnotationRequested, LibraryChanged
@@ -82,7 +83,7 @@ class TriageScreen(Screen[None]):
         decided = len(self.decisions)
         total = len(self.paper_ids)
         progress = Text(f"Triage · {decided:,} of {total:,} triaged", style="bold")
-        progress.append(f"   {self.query_text or 'all papers'}", style="dim")
+        progress.append(f"   {visible(self.query_text) or 'all papers'}", style="dim")
         self.query_one("#triage-progress", Static).update(progress)
         title = self.query_one("#triage-title", Static)
         meta = self.query_one("#triage-meta", Static)
@@ -92,7 +93,7 @@ class TriageScreen(Screen[None]):
             meta.update(Text(self.summary()))
             abstract.update(Text("backspace takes the last decision back; escape returns to the list."))
             return
-        title.update(Text(paper.title, style="bold"))
+        title.update(Text(visible(paper.title), style="bold"))
         lines = Text()
         for name, value in (
             ("", f"{self.position + 1:,} of {total:,}" + (f"  {STARRED_LABEL}" if paper.starred else "") + f"  · {paper.status}"),
@@ -102,12 +103,12 @@ class TriageScreen(Screen[None]):
             ("tags ", ", ".join(paper.tags) or "–"),
         ):
             lines.append(name, style="dim")
-            lines.append(value + "\n")
+            lines.append(visible(value) + "\n")
         if paper.note:
             lines.append("note ", style="dim")
-            lines.append(paper.note)
+            lines.append(visible(paper.note))
         meta.update(lines.rstrip() or lines)
-        abstract.update(Text(paper.abstract))
+        abstract.update(Text(visible(paper.abstract)))
         self.query_one("#triage-paper", VerticalScroll).scroll_home(animate=False)
 
     def summary(self) -> str:

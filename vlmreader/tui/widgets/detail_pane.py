@@ -11,13 +11,15 @@ from textual.message import Message
 from textual.widgets import Static, TextArea
 
 from vlmreader.core.models import Paper
+from vlmreader.core.text import visible
+from vlmreader.tui.widgets.literal_text_area import LiteralTextArea
 from vlmreader.core.vocabulary import FILTER_PREFIXES, STARRED_LABEL
 
 NOTE_SAVE_DELAY = 1.0
 """Seconds of no typing after which the note is saved."""
 
 
-class NoteEditor(TextArea):
+class NoteEditor(LiteralTextArea):
     """The highlighted paper's note (markdown). Saved when left and after a pause in typing."""
 
     @dataclass
@@ -81,7 +83,7 @@ class DetailPane(VerticalScroll):
         meta = self.query_one("#detail-meta", Static)
         abstract = self.query_one("#detail-abstract", Static)
         if paper is None:
-            title.update(Text(f"No paper matches {query.strip()!r}." if query.strip() else "The library is empty."))
+            title.update(Text(visible(f"No paper matches {query.strip()!r}.") if query.strip() else "The library is empty."))
             meta.update(
                 Text(
                     f"Widen the query: drop a word or a filter ({', '.join(p + ':' for p in FILTER_PREFIXES)}), "
@@ -94,7 +96,7 @@ class DetailPane(VerticalScroll):
             abstract.update(Text(""))
             self.query_one(NoteEditor).show_note(None, "")
             return
-        title.update(Text(paper.title, style="bold"))
+        title.update(Text(visible(paper.title), style="bold"))
         lines = Text()
         rows = [
             ("key", paper.key),
@@ -108,11 +110,11 @@ class DetailPane(VerticalScroll):
                 rows.append((field, paper.record.fields[field]))
         for name, value in rows:
             lines.append(f"{name:<7}", style="dim")
-            lines.append(value)
+            lines.append(visible(value))
             lines.append("\n")
         lines.rstrip()
         meta.update(lines)
-        abstract.update(Text(paper.abstract))
+        abstract.update(Text(visible(paper.abstract)))
         editor = self.query_one(NoteEditor)
         if editor.paper_id != paper.id or not editor.has_focus:
             editor.show_note(paper.id, paper.note)

@@ -22,6 +22,7 @@ from textual.strip import Strip
 
 from vlmreader.core.models import NO_ANNOTATION, Annotation
 from vlmreader.core.search import SearchResult
+from vlmreader.core.text import visible
 from vlmreader.core.vocabulary import STAR, STATUS
 ROW_CACHE_SIZE = 512
 
@@ -220,10 +221,10 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
             Segment(f"{STAR} " if annotation.starred else "  ", styled("paper-list--star")),
             Segment(f"{STATUS[annotation.status].mark if annotation.status in STATUS else '?'} ", styled("paper-list--mark")),
         ]
-        tags = " ".join(f"#{tag}" for tag in annotation.tags)
+        tags = visible(" ".join(f"#{tag}" for tag in annotation.tags))
         tags_width = min(cell_len(tags), max(0, width // 3))
         title_width = max(0, width - 6 - (tags_width + 1 if tags_width else 0))
-        title = _fit(self.result.index.titles[number], title_width)
+        title = _fit(visible(self.result.index.titles[number]), title_width)  # one for one: spans still hold
         plain, matched = styled(None), styled("paper-list--match")
         segments = marks
         position = 0

@@ -9,6 +9,8 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Label
 
+from vlmreader.core.text import visible
+
 
 class SearchBar(Horizontal):
     """A query input and a match count ("37 of 452")."""
@@ -48,7 +50,7 @@ class SearchBar(Horizontal):
         if selected:
             count += f" · {selected} selected"
         if problems:
-            count += f" · {problems[0]}"
+            count += f" · {visible(problems[0])}"
         self.query_one("#count", Label).update(count, layout=False)  # its size is fixed in the TCSS
 
     def on_input_changed(self, event: Input.Changed) -> None:

@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from vlmreader.core.text import visible
 from vlmreader.core.vocabulary import COLLECTION_FILTER, READING_STATUSES, STARRED, TAG_FILTER, state_filter
 
 
@@ -49,7 +50,7 @@ class Sidebar(OptionList):
         def add(option_id: str, label: str, count: int, query_filter: str) -> None:
             if len(label) > LABEL_WIDTH:
                 label = label[: LABEL_WIDTH - 1] + "…"
-            line = Content.assemble(label.ljust(LABEL_WIDTH), (f"{count:>7,}", "dim"))
+            line = Content.assemble(visible(label).ljust(LABEL_WIDTH), (f"{count:>7,}", "dim"))
             options.append(Option(line, id=option_id))
             self._filters[option_id] = query_filter
 
