@@ -294,3 +294,9 @@ def test_no_control_sequence_from_data_reaches_the_terminal_but_json_stays_exact
     assert "␛]0;HACKED␇" in run_bytes("show", key, home=home).stdout.decode()
     shown = json.loads(run_bytes("show", key, "--json", home=home).stdout)
     assert "\x1b]0;HACKED\x07" in shown["title"] and shown["note"] == "\x1b[2J note"  # stored as written
+
+
+def test_export_to_dash_or_dev_stdout_prints_the_bibtex(home: Path):
+    for target in ("-", "/dev/stdout"):
+        result = run_bytes("export", "dragonfly", "-o", target, home=home)
+        assert result.returncode == 0 and result.stdout.startswith(b"@misc{dragonfly,"), (target, result.stderr)

@@ -11,6 +11,7 @@ import logging
 import os
 import re
 import shutil
+import stat
 import subprocess
 import unicodedata
 from pathlib import Path
@@ -18,10 +19,11 @@ from pathlib import Path
 import bibtexparser
 import pytest
 
-from vlmreader.core.formats.bibtex import BIBLIOGRAPHIC_FIELDS, export_bibtex, parse_bibtex
+from tests.papers import offered
+from vlmreader.core.formats.bibtex import BIBLIOGRAPHIC_FIELDS, export_bibtex, export_to_file, parse_bibtex
 from vlmreader.core.formats.latex import from_latex
 from vlmreader.core.library import Library
-from tests.papers import offered
+from vlmreader.core.models import UserError
 from vlmreader.core.text import normalize_title
 
 REQUIRE_LATEX = os.environ.get("VLMREADER_REQUIRE_LATEX") == "1"
@@ -403,3 +405,81 @@ def test_imported_fields_survive_into_the_export(small_library: Library):
 def test_a_file_without_entries_imports_nothing():
     assert parse_bibtex("% just a comment\n").papers == []
     assert parse_bibtex("").rejected == []
+
+
+# -- writing an export where the user says ---------------------------------------------------
+
+
+def small_export(library: Library) -> list:
+    return [library.resolve("dragonfly"), library.resolve("mm-vet")]
+
+
+def test_export_through_a_symlink_writes_its_target_and_keeps_the_link(library: Library, tmp_path: Path):
+    target = tmp_path / "thesis" / "refs.bib"
+    target.parent.mkdir()
+    target.write_text("old\n")
+    link = tmp_path / "refs.bib"
+    link.symlink_to(target)
+    export_to_file(small_export(library), link)
+    assert link.is_symlink() and link.resolve() == target
+    assert target.read_text().startswith("@misc{dragonfly,")
+
+
+def test_export_keeps_the_files_mode_and_owner_and_a_new_file_gets_the_shells_mode(library: Library, tmp_path: Path):
+    existing = tmp_path / "refs.bib"
+    existing.write_text("old\n")
+    existing.chmod(0o644)
+    if os.geteuid() == 0:
+        os.chown(existing, 1234, 1234)
+    export_to_file(small_export(library), existing)
+    status = existing.stat()
+    assert stat.S_IMODE(status.st_mode) == 0o644
+    if os.geteuid() == 0:
+        assert (status.st_uid, status.st_gid) == (1234, 1234)
+    mask = os.umask(0o022)
+    try:
+        export_to_file(small_export(library), tmp_path / "new.bib")
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE((tmp_path / "new.bib").stat().st_mode) == 0o644
+
+
+def test_export_refuses_a_file_the_user_cannot_write(library: Library, tmp_path: Path, monkeypatch):
+    readonly = tmp_path / "refs.bib"
+    readonly.write_text("mine\n")
+    readonly.chmod(0o444)
+    if os.geteuid() == 0:  # root may write anything, as the shell's > lets it: act as a user
+        real_access = os.access
+        monkeypatch.setattr(os, "access", lambda p, m, **kw: False if Path(p) == readonly else real_access(p, m, **kw))
+    with pytest.raises(UserError, match=r"refs\.bib: it is read-only"):
+        export_to_file(small_export(library), readonly)
+    assert readonly.read_text() == "mine\n"
+
+
+def test_export_to_a_pipe_streams_into_it(library: Library, tmp_path: Path):
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    export_to_file(small_export(library), fifo)
+    reader.join(timeout=10)
+    assert received and received[0].startswith(b"@misc{dragonfly,")
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    with pytest.raises(UserError, match="not a regular file"):
+        export_to_file(small_export(library), fifo, append=True)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a device node needs root")
+def test_export_to_a_device_writes_to_it_and_leaves_the_node(library: Library, tmp_path: Path):
+    null = tmp_path / "null"
+    os.mknod(null, stat.S_IFCHR | 0o666, os.makedev(1, 3))  # a twin of /dev/null
+    export_to_file(small_export(library), null)
+    assert stat.S_ISCHR(null.stat().st_mode)
+
+
+def test_export_dash_in_the_app_is_refused(library: Library):
+    with pytest.raises(UserError, match="give a file name"):
+        export_to_file(small_export(library), "-")

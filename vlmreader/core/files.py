@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -21,6 +22,9 @@ from typing import Any, BinaryIO
 
 from vlmreader import __version__
 from vlmreader.core.models import UserError
+
+TEMPORARY_SUFFIX = ".tmp"
+"""A file being written is `.NAME.XXXX.tmp` beside NAME until it replaces it."""
 
 
 def user_path(text: str | Path) -> Path:
@@ -32,19 +36,29 @@ def user_path(text: str | Path) -> Path:
         raise UserError(f"cannot find the home folder of {user!r} in {str(text)!r}") from None
 
 
-def write_atomically(path: Path, data: bytes | Iterable) -> None:
+def write_atomically(
+    path: Path, data: bytes | Iterable, mode: int | None = None, owner: tuple[int, int] | None = None
+) -> None:
     """Replace `path` with `data` so that readers and crashes see the old or the new file, whole.
 
     `data` may be an iterable (a list, a generator) of byte strings or buffers (arrays), written
     one after another without joining them in memory first. If it raises, nothing is replaced.
+    The new file has `mode` (default 0600) and, where permitted, `owner` (uid, gid).
     """
     directory = path.parent
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX, dir=directory)
     try:
         with os.fdopen(handle, "wb") as file:
             for chunk in (data,) if isinstance(data, (bytes, bytearray)) else data:
                 file.write(chunk)
             file.flush()
+            if mode is not None:
+                os.fchmod(file.fileno(), mode)
+            if owner is not None:
+                try:
+                    os.fchown(file.fileno(), *owner)
+                except PermissionError:
+                    pass  # only root may give a file away; it is then the user's own
             os.fsync(file.fileno())
         os.replace(temporary, path)
     except BaseException:
@@ -54,6 +68,55 @@ def write_atomically(path: Path, data: bytes | Iterable) -> None:
             pass
         raise
     fsync_directory(directory)
+
+
+def write_users_file(path: Path, data: bytes, append_only: bool = False) -> Path:
+    """Write `data` to a file the user named (an export), as the shell's `>` would, but safely.
+
+    - A symlink is followed: its target is written (atomically there), the link stays a link.
+    - A regular file is replaced atomically, keeping its mode and, where permitted, its owner;
+      one the user may not write is refused, as `>` refuses it.
+    - Anything else (a FIFO, `/dev/stdout`, `/dev/null`, a terminal) is written to, never
+      replaced: replacing would break it or, for root, destroy a device node.
+    - A new file gets the mode `>` would give it (0666 less the umask).
+
+    `append_only` refuses a target that is not a regular file (there is nothing to read back).
+    Returns the path written. Raises UserError with a one-line reason; OSError never escapes.
+    """
+    real = Path(os.path.realpath(path))
+    try:
+        status = os.stat(path)  # through symlinks, as the kernel follows them (/dev/stdout -> a pipe)
+    except FileNotFoundError:
+        status = None
+    except OSError as error:
+        raise UserError(f"cannot write {path}: {error.strerror or error}") from None
+    try:
+        if status is not None and stat.S_ISDIR(status.st_mode):
+            raise UserError(f"cannot write {path}: it is a folder")
+        if status is not None and not stat.S_ISREG(status.st_mode):
+            if append_only:
+                raise UserError(f"cannot add to {path}: it is not a regular file")
+            with open(path, "wb") as stream:  # a pipe or a device: written to, never replaced
+                stream.write(data)
+            return Path(path)
+        if status is not None and not os.access(real, os.W_OK):
+            raise UserError(f"cannot write {path}: it is read-only (permission denied)")
+        if status is None and not real.parent.is_dir():
+            raise UserError(f"cannot write {path}: there is no folder {real.parent}")
+        if status is None and not os.access(real.parent, os.W_OK | os.X_OK):
+            raise UserError(f"cannot write {path}: its folder cannot be written (permission denied)")
+        mode = stat.S_IMODE(status.st_mode) if status is not None else 0o666 & ~_umask()
+        owner = (status.st_uid, status.st_gid) if status is not None else None
+        write_atomically(real, data, mode=mode, owner=owner)
+    except OSError as error:
+        raise UserError(f"cannot write {path}: {error.strerror or error}") from None
+    return real
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def fsync_directory(directory: Path) -> None:

@@ -24,7 +24,7 @@ import bibtexparser
 from bibtexparser import model
 from bibtexparser.exceptions import ParserStateException
 
-from vlmreader.core.files import user_path, write_atomically
+from vlmreader.core.files import user_path, write_users_file
 from vlmreader.core.formats import ParsedFile, Rejection
 from vlmreader.core.formats.latex import from_latex, names_from_latex, protect_title, to_latex
 from vlmreader.core.models import Annotation, Paper, PaperRecord, UserError, clean_tag, merge_tags
@@ -258,15 +258,18 @@ class ExportReport:
 
 
 def export_to_file(papers: Iterable[Paper], path, append: bool = False) -> ExportReport:
-    """Write the papers' BibTeX to `path` atomically: the old file survives any failure.
+    """Write the papers' BibTeX to `path` by `write_users_file`'s rules: through a symlink,
+    keeping the file's mode and owner, streamed to a pipe or device, atomically otherwise.
 
     With `append`, entries whose key the file already has are left out rather than
     duplicated. Raises `UserError` with a one-line reason when the file cannot be written.
     """
     target = user_path(path)
+    if str(path).strip() == "-":
+        raise UserError("give a file name ('-' means the standard output, which only the command line has)")
     papers = list({paper.id: paper for paper in papers}.values())
     existing = ""
-    if append and target.exists():
+    if append and target.is_file():  # a pipe is never read: it would wait for a writer
         try:
             existing = target.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
@@ -278,10 +281,5 @@ def export_to_file(papers: Iterable[Paper], path, append: bool = False) -> Expor
         text = existing.rstrip("\n") + "\n\n" + text
     elif existing:
         text = existing
-    if target.is_dir():
-        raise UserError(f"cannot write {target}: it is a folder")
-    try:
-        write_atomically(target, text.encode("utf-8"))
-    except OSError as error:
-        raise UserError(f"cannot write {target}: {error.strerror or error}") from None
+    write_users_file(target, text.encode("utf-8"), append_only=append)
     return ExportReport(str(target), len(fresh), len(papers) - len(fresh))
