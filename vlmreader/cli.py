@@ -196,6 +196,8 @@ def command_import(arguments: argparse.Namespace) -> int:
         _say(f"merged    {paper.key:<32}  {paper.title}")
     for asked, given in report.rekeyed:
         _say(f"rekeyed   {asked} -> {given} (the key was invalid or already taken)")
+    for warning in report.warnings:
+        _say(f"warning   {warning}", file=sys.stderr)
     for rejection in report.rejected:
         _say(f"rejected  {rejection}", file=sys.stderr)
     _say(f"{len(report.added)} added, {len(report.merged)} merged, {len(report.rejected)} rejected")

@@ -15,7 +15,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vlmreader.core.formats import parse_file
+from vlmreader.core.formats import Rejection, parse_file
 from vlmreader.core.formats.listing import merge_entries, read_listing_pages
 from vlmreader.core.library import AddReport, Library
 
@@ -29,11 +29,14 @@ class ImportReport(AddReport):
 
     rejected: list[str] = field(default_factory=list)
     """One line per rejected file or entry: 'FILE:LINE: reason'."""
+    warnings: list[str] = field(default_factory=list)
+    """One line per entry imported with a value kept as written: 'FILE:LINE: reason'."""
 
 
 def import_files(library: Library, paths: list[Path]) -> ImportReport:
     """Import every file, in order, reporting what was added, merged and rejected."""
     rejected: list[str] = []
+    warnings: list[str] = []
     offered = []
     for path in paths:
         try:
@@ -46,12 +49,16 @@ def import_files(library: Library, paths: list[Path]) -> ImportReport:
             rejected.append(f"{path}: cannot read it ({reason})")
             continue
         parsed = parse_file(path, text)
-        for rejection in parsed.rejected:
-            label = f" ({rejection.key})" if rejection.key else ""
-            rejected.append(f"{path}:{rejection.line}: {rejection.reason}{label}")
+        rejected += [_where(path, rejection) for rejection in parsed.rejected]
+        warnings += [_where(path, warning) for warning in parsed.warnings]
         offered.extend(parsed.papers)
     added = library.add_papers(offered)
-    return ImportReport(added.added, added.merged, added.rekeyed, rejected)
+    return ImportReport(added.added, added.merged, added.rekeyed, rejected, warnings)
+
+
+def _where(path: Path, rejection: Rejection) -> str:
+    label = f" ({rejection.key})" if rejection.key else ""
+    return f"{path}:{rejection.line}: {rejection.reason}{label}"
 
 
 def bundled_pages(data_dir: Path) -> list[Path]:

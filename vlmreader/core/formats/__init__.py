@@ -27,10 +27,14 @@ class Rejection:
 
 @dataclass
 class ParsedFile:
-    """The papers a file offers the library (see `PaperRecord`), and what it had to reject."""
+    """The papers a file offers the library (see `PaperRecord`), what it had to reject, and what
+    it imported only in part or not as written."""
 
     papers: list[Paper] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
+    """Entries, or parts of them, that were not imported: the file needs fixing."""
+    warnings: list[Rejection] = field(default_factory=list)
+    """Entries imported with a value kept as written, because it could not be read as text."""
 
 
 READERS = {".bib": ("bibtex", "parse_bibtex")}

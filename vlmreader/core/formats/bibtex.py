@@ -26,7 +26,7 @@ from bibtexparser.exceptions import ParserStateException
 
 from vlmreader.core.files import user_path, write_users_file
 from vlmreader.core.formats import ParsedFile, Rejection
-from vlmreader.core.formats.latex import from_latex, names_from_latex, protect_title, to_latex
+from vlmreader.core.formats.latex import UnreadableLatex, from_latex, names_from_latex, protect_title, to_latex
 from vlmreader.core.models import Annotation, Paper, PaperRecord, UserError, clean_tag, merge_tags
 
 BIBLIOGRAPHIC_FIELDS = (
@@ -86,23 +86,43 @@ def export_bibtex(papers: Iterable[Paper]) -> str:
 
 def parse_bibtex(text: str, collection: str = "") -> ParsedFile:
     """The papers of a `.bib` file (in `collection`, if given), and a rejection for each entry
-    that cannot become one."""
+    that cannot become one. Nothing in the text makes it raise: whatever goes wrong inside one
+    entry is that entry's rejection, with its line, and the other entries still import."""
     result = ParsedFile()
     try:
         with _quiet_bibtexparser():
-            library = bibtexparser.parse_string(text)
-    except ParserStateException as error:
-        result.rejected.append(Rejection(1, None, f"the file cannot be parsed ({error.message})"))
+            # No middleware: values come as written, so that `@string`s and `#` are ours to join.
+            library = bibtexparser.parse_string(text, parse_stack=[])
+    except (ParserStateException, RecursionError) as error:
+        reason = getattr(error, "message", None) or "its braces nest too deeply"
+        result.rejected.append(Rejection(1, None, f"the file cannot be parsed ({reason})"))
         return result
+    strings = {string.key.casefold(): string.value for string in library.strings}
+    previous: model.Block | None = None
     for block in library.blocks:
         if isinstance(block, model.ParsingFailedBlock):
             result.rejected.append(_rejection_for(block))
         elif isinstance(block, model.Entry):
-            paper = _paper_from(block, collection)
+            try:
+                paper = _paper_from(block, collection, strings, result.warnings)
+            except Exception as error:  # noqa: BLE001 - one odd entry must never cost the others
+                paper = Rejection(_line_of(block), block.key or None, f"cannot be read ({type(error).__name__})")
             if isinstance(paper, Rejection):
                 result.rejected.append(paper)
             else:
                 result.papers.append(paper)
+        elif isinstance(block, model.ImplicitComment) and isinstance(previous, model.Entry):
+            stray = _fields_after_the_end(block.comment)
+            if stray:
+                result.rejected.append(
+                    Rejection(
+                        _line_of(previous),
+                        previous.key or None,
+                        f"a '}}' closes the entry early: {', '.join(stray)} after it were not imported "
+                        "(the entry was, without them)",
+                    )
+                )
+        previous = block
     return result
 
 
@@ -172,35 +192,109 @@ def _quiet_bibtexparser() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def _paper_from(entry: model.Entry, collection: str) -> Paper | Rejection:
+def _paper_from(entry: model.Entry, collection: str, strings: dict[str, str], warnings: list[Rejection]) -> Paper | Rejection:
     values: dict[str, str] = {}
     for entry_field in entry.fields:
-        values.setdefault(entry_field.key.lower(), str(entry_field.value))
-    title = _one_line(from_latex(values.get("title", "")))
+        values.setdefault(entry_field.key.lower(), _expanded(str(entry_field.value), strings))
+
+    def text(name: str, reader=from_latex) -> str:
+        raw = values.get(name, "")
+        try:
+            return reader(raw)
+        except UnreadableLatex as error:
+            warnings.append(Rejection(_line_of(entry), entry.key or None, f"{name} kept as written: {error}"))
+            return raw
+
+    title = _one_line(text("title"))
     if not title:
         return Rejection(_line_of(entry), entry.key or None, "entry has no title")
     fields = {}
     for name in BIBLIOGRAPHIC_FIELDS:
-        raw = values.get(name, "").strip()
         if name in VERBATIM_FIELDS:
-            value = raw
-        elif name in NAME_FIELDS:
-            value = _one_line(names_from_latex(raw))
+            value = values.get(name, "").strip()
         else:
-            value = _one_line(from_latex(raw))
+            value = _one_line(text(name, names_from_latex if name in NAME_FIELDS else from_latex))
         if value:
             fields[name] = value
     record = PaperRecord(
         key=entry.key,
         title=title,
-        abstract=_one_line(from_latex(values.get("abstract", ""))),
+        abstract=_one_line(text("abstract")),
         url=values.get("url", "").strip(),
         collections=(collection,) if collection else (),
         entry_type=entry.entry_type.lower(),
         fields=fields,
     )
-    brought = Annotation(tags=_tags_from_keywords(values.get("keywords", "")), note=from_latex(values.get("note", "")).strip())
+    brought = Annotation(tags=_tags_from_keywords(values.get("keywords", "")), note=text("note").strip())
     return Paper(record, brought)
+
+
+def _expanded(raw: str, strings: dict[str, str], seen: frozenset[str] = frozenset()) -> str:
+    """A field's value as BibTeX reads it: `{...}` and `"..."` parts unwrapped, `@string` names
+    replaced (their own values expanded too), parts joined by `#` concatenated. A name with no
+    `@string` (a month, `jan`) stays as written."""
+    parts = []
+    for kind, part in _value_parts(raw):
+        if kind == "name" and part.casefold() in strings and part.casefold() not in seen:
+            parts.append(_expanded(strings[part.casefold()], strings, seen | {part.casefold()}))
+        else:
+            parts.append(part)
+    return "".join(parts)
+
+
+def _value_parts(raw: str) -> list[tuple[str, str]]:
+    """("text" | "name", part) for each `#`-joined part of `raw`; the whole as one text if odd."""
+    parts: list[tuple[str, str]] = []
+    position, end = 0, len(raw)
+    while position < end:
+        while position < end and raw[position].isspace():
+            position += 1
+        if position >= end:
+            break
+        opening = raw[position]
+        if opening in '{"':
+            depth, cursor = 0, position
+            while cursor < end:
+                character = raw[cursor]
+                if character == "\\":
+                    cursor += 2
+                    continue
+                if character == "{":
+                    depth += 1
+                elif character == "}":
+                    depth -= 1
+                if (opening == "{" and depth == 0) or (opening == '"' and cursor > position and character == '"' and depth == 0):
+                    break
+                cursor += 1
+            if cursor >= end:
+                return [("text", raw.strip())]
+            parts.append(("text", raw[position + 1 : cursor]))
+            position = cursor + 1
+        else:
+            cursor = position
+            while cursor < end and raw[cursor] != "#" and not raw[cursor].isspace():
+                cursor += 1
+            token = raw[position:cursor]
+            parts.append(("text" if token.isdigit() else "name", token))
+            position = cursor
+        while position < end and raw[position].isspace():
+            position += 1
+        if position < end:
+            if raw[position] != "#":
+                return [("text", raw.strip())]
+            position += 1
+    return parts
+
+
+_STRAY_FIELD = re.compile(r"^\s*,?\s*(?:([A-Za-z][\w-]*)\s*=)", re.MULTILINE)
+_FIELD_NAME = re.compile(r"(?:^|,)\s*([A-Za-z][\w-]*)\s*=")
+
+
+def _fields_after_the_end(comment: str) -> list[str]:
+    """The field names in text right after an entry's end, if it reads as more of its fields."""
+    if not _STRAY_FIELD.match(comment):
+        return []
+    return list(dict.fromkeys(_FIELD_NAME.findall(comment)))
 
 
 def _tags_from_keywords(keywords: str) -> tuple[str, ...]:

@@ -23,6 +23,7 @@ What `to_latex` writes, and why:
 from __future__ import annotations
 
 import functools
+import logging
 import re
 import unicodedata
 
@@ -30,6 +31,10 @@ from pylatexenc import latexwalker
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, SpecialsTextSpec, get_default_latex_context_db
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 from pylatexenc.macrospec import MacroSpec
+
+# pylatexenc logs a warning for every oddity its tolerant parsing gets past; vlmreader reports
+# what matters itself, with the entry's line, and the user's terminal is not pylatexenc's log.
+logging.getLogger("pylatexenc").setLevel(logging.CRITICAL)
 
 TEXT_COMMANDS = frozenset(
     "emph textbf textit texttt textsc textsl textsf textrm textup textmd underline textsuperscript textsubscript".split()
@@ -141,18 +146,31 @@ def protect_title(title: str) -> str:
     return "".join(pieces)
 
 
+class UnreadableLatex(ValueError):
+    """A value whose LaTeX cannot be read as text (`\\footnote` without its argument, a `\\verb`
+    cut short, braces nested hundreds deep); the message says what the reader stumbled on."""
+
+
 def from_latex(value: str) -> str:
     r"""A BibTeX value read as plain Unicode text: `{LLaVA}` -> `LLaVA`, `17\%` -> `17%`.
 
     It reverses what `to_latex` writes (`from_latex(protect_title(t)) == t` for plain titles).
     Commands nobody defines are kept as written (`\ours`), math becomes text (`$\alpha$` -> `α`),
-    a tie becomes a no-break space and whitespace is kept as it is.
+    a tie becomes a no-break space and whitespace is kept as it is. Raises `UnreadableLatex`
+    when the LaTeX cannot be read at all.
     """
     if not _LATEX_SYNTAX.search(value):
         return value
     decoder, parse_context = _decoder()
     # In a .bib a bare % is a percent sign, not a comment: BibTeX never strips comments in values.
-    text = decoder.latex_to_text(_UNESCAPED_PERCENT.sub(r"\\%", value), latex_context=parse_context, tolerant_parsing=True)
+    try:
+        text = decoder.latex_to_text(
+            _UNESCAPED_PERCENT.sub(r"\\%", value), latex_context=parse_context, tolerant_parsing=True
+        )
+    except RecursionError:
+        raise UnreadableLatex("its braces or commands nest too deeply") from None
+    except Exception:  # noqa: BLE001 - pylatexenc fails in many ways on odd input
+        raise UnreadableLatex("a command in it is cut short or unbalanced") from None
     return _ESCAPED_CODE_POINT.sub(lambda match: chr(int(match.group(1), 16)), text)
 
 
@@ -369,6 +387,12 @@ def _href_text(node, l2tobj) -> str:
     return l2tobj.nodelist_to_text([arguments[-1]]) if arguments else ""
 
 
+def _url_text(node, l2tobj) -> str:
+    """`\\url{x}` reads as `x`; a `\\url` with nothing after it stays as written."""
+    arguments = [argument for argument in (node.nodeargd.argnlist if node.nodeargd else []) if argument is not None]
+    return l2tobj.nodelist_to_text(arguments) if arguments else "\\url"
+
+
 @functools.cache
 def _decoder() -> tuple[LatexNodes2Text, latexwalker.LatexContextDb]:
     """pylatexenc, set up to read back what `to_latex` writes and to keep what it cannot know."""
@@ -384,7 +408,7 @@ def _decoder() -> tuple[LatexNodes2Text, latexwalker.LatexContextDb]:
         prepend=True,
         macros=[
             MacroTextSpec("href", simplify_repl=_href_text),
-            MacroTextSpec("url", "%s"),
+            MacroTextSpec("url", simplify_repl=_url_text),
             MacroTextSpec("textsuperscript", "^%s"),
             MacroTextSpec("textsubscript", "_%s"),
             MacroTextSpec("textasciicircum", "^"),
