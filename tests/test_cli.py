@@ -300,3 +300,21 @@ def test_export_to_dash_or_dev_stdout_prints_the_bibtex(home: Path):
     for target in ("-", "/dev/stdout"):
         result = run_bytes("export", "dragonfly", "-o", target, home=home)
         assert result.returncode == 0 and result.stdout.startswith(b"@misc{dragonfly,"), (target, result.stderr)
+
+
+def test_a_full_disk_when_the_journal_is_folded_is_a_saved_change_and_one_warning(run, monkeypatch):
+    from vlmreader.core.library import store
+    from vlmreader.core.library.storage import AtomicJSONStorage
+
+    assert run("star", "dragonfly")[0] == 0  # annotations.json exists: later changes go to the journal
+    monkeypatch.setattr(store, "JOURNAL_FOLD_ENTRIES", 1)
+
+    def disk_full(self, data):
+        raise store.UserError(f"cannot write library file {self.path}: No space left on device")
+
+    monkeypatch.setattr(AtomicJSONStorage, "write", disk_full)
+    code, out, err = run("tag", "dragonfly", "kept")
+    assert code == 0 and out == "dragonfly: kept\n"
+    assert err.startswith("vlmreader: warning: saved in annotations.journal, but cannot write")
+    monkeypatch.undo()
+    assert json.loads(run("show", "dragonfly", "--json")[1])["tags"] == ["kept"]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from vlmreader import __version__
 from vlmreader.core.text import readable, visible
-from vlmreader.core.models import UserError
+from vlmreader.core.models import AddTags, RemoveTags, SetNote, SetStatus, Star, UserError
 from vlmreader.core.vocabulary import STAR, STARRED_LABEL, STATUSES, counted
 
 EXIT_USER_ERROR = 1
@@ -117,35 +117,45 @@ def command_show(arguments: argparse.Namespace) -> int:
     return 0
 
 
-def _annotation_command(change):
+def _update(library, paper_ids: list[str], change) -> list:
+    """Apply `change` and say what the user should know of it (a postponed fold); the papers."""
+    update = library.update(paper_ids, change)
+    if update.warning:
+        _say(f"vlmreader: warning: {update.warning}", file=sys.stderr)
+    return update.papers
+
+
+def _annotation_command(change_for):
+    """A command that applies `change_for(arguments)` to REF... and prints each paper's line."""
+
     def command(arguments: argparse.Namespace) -> int:
         library = _open_library(arguments)
         papers = library.resolve_all(arguments.refs)
-        for paper in change(library, [p.id for p in papers], arguments):
+        for paper in _update(library, [p.id for p in papers], change_for(arguments)):
             _say(_paper_line(paper))
         return 0
 
     return command
 
 
-command_star = _annotation_command(lambda library, ids, _: library.set_starred(ids, True))
-command_unstar = _annotation_command(lambda library, ids, _: library.set_starred(ids, False))
-command_status = _annotation_command(lambda library, ids, a: library.set_status(ids, a.status))
+def _tag_command(change_for):
+    """A command that applies `change_for(tags)` to REF and prints its tags."""
 
-
-def _tag_command(change):
     def command(arguments: argparse.Namespace) -> int:
         library = _open_library(arguments)
         paper = library.resolve(arguments.ref)
-        (paper,) = change(library, [paper.id], arguments.tags)
+        (paper,) = _update(library, [paper.id], change_for(tuple(arguments.tags)))
         _say(f"{paper.key}: {', '.join(paper.tags) or '(no tags)'}")
         return 0
 
     return command
 
 
-command_tag = _tag_command(lambda library, ids, tags: library.add_tags(ids, tags))
-command_untag = _tag_command(lambda library, ids, tags: library.remove_tags(ids, tags))
+command_star = _annotation_command(lambda _: Star(True))
+command_unstar = _annotation_command(lambda _: Star(False))
+command_status = _annotation_command(lambda arguments: SetStatus(arguments.status))
+command_tag = _tag_command(AddTags)
+command_untag = _tag_command(RemoveTags)
 
 
 def command_note(arguments: argparse.Namespace) -> int:
@@ -156,7 +166,7 @@ def command_note(arguments: argparse.Namespace) -> int:
             _say(paper.note)
         return 0
     text = sys.stdin.read() if arguments.text == ["-"] else " ".join(arguments.text)
-    library.set_note(paper.id, text.rstrip("\n"))
+    _update(library, [paper.id], SetNote(text.rstrip("\n")))
     return 0
 
 

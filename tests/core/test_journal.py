@@ -10,6 +10,7 @@ import pytest
 from vlmreader.core.library import store
 from vlmreader.core.library.storage import LibraryFileError
 from vlmreader.core.library import Library
+from vlmreader.core.models import SetNote, Star
 from vlmreader.core.importing import open_library
 
 
@@ -84,3 +85,67 @@ def test_a_journal_line_of_the_wrong_shape_is_reported_never_guessed(library: Li
     with pytest.raises(LibraryFileError, match=rf"line 2 is not a journal entry \((paper \w+: )?{re.escape(why)}\)"):
         open_library(library.home, bundled_pages)
     assert library.journal_path.read_bytes() == damaged
+
+
+def test_creating_and_removing_the_journal_is_made_durable(library: Library, monkeypatch):
+    """A rename or a new file is durable only once its folder is fsynced (POSIX)."""
+    from vlmreader.core import files
+    from vlmreader.core.library import journal
+
+    synced: list[str] = []
+    real = files.fsync_directory
+
+    def recording(directory):
+        synced.append("journal" if library.journal_path.exists() else "no journal")
+        real(directory)
+
+    monkeypatch.setattr(journal, "fsync_directory", recording)
+    monkeypatch.setattr(store, "fsync_directory", recording)
+    monkeypatch.setattr(store, "JOURNAL_FOLD_ENTRIES", 2)
+    paper_id = next(iter(library)).id
+    library.set_starred([paper_id], True)  # the first write: annotations.json, whole
+    synced.clear()
+    library.set_starred([paper_id], False)  # creates the journal
+    assert synced == ["journal"]
+    library.set_starred([paper_id], True)  # the fold removes it
+    assert synced[-1] == "no journal"
+
+
+def test_a_full_disk_at_fold_time_keeps_the_change_and_warns_once(library: Library, bundled_pages, monkeypatch):
+    from vlmreader.core.library.storage import AtomicJSONStorage
+
+    monkeypatch.setattr(store, "JOURNAL_FOLD_ENTRIES", 2)
+    paper_id = next(iter(library)).id
+    library.set_starred([paper_id], True)
+
+    def disk_full(self, data):
+        raise store.UserError(f"cannot write library file {self.path}: No space left on device")
+
+    monkeypatch.setattr(AtomicJSONStorage, "write", disk_full)
+    first = library.update([paper_id], Star(False))
+    second = library.update([paper_id], SetNote("still saved"))
+    third = library.update([paper_id], Star(True))
+    assert first.warning is None  # one journal entry: no fold due yet
+    assert "saved in annotations.journal" in second.warning and "No space left" in second.warning
+    assert third.warning is None  # said once
+    monkeypatch.undo()
+    reopened = open_library(library.home, bundled_pages)
+    assert reopened.get(paper_id).starred and reopened.get(paper_id).note == "still saved"
+
+
+def test_temporary_files_a_kill_left_behind_are_removed_on_the_next_open(library: Library, bundled_pages):
+    import os
+    import time
+
+    old = time.time() - 3600
+    leftovers = [library.home / ".library.json.k1ll3d.tmp", library.home / ".search-index.bin.abc.tmp"]
+    for path in leftovers:
+        path.write_bytes(b"x" * 1000)
+        os.utime(path, (old, old))
+    in_progress = library.home / ".search-index.bin.now.tmp"  # another process may be writing it
+    in_progress.write_bytes(b"x")
+    not_ours = library.home / ".mine.tmp"
+    not_ours.write_bytes(b"x")
+    open_library(library.home, bundled_pages)
+    assert not any(path.exists() for path in leftovers)
+    assert in_progress.exists() and not_ours.exists()

@@ -211,6 +211,8 @@ class VlmReaderApp(App):
             self.notify(escape(str(error)), title="Not saved", severity="error")
             return
         self.history.record(update)
+        if update.warning:
+            self.notify(update.warning, title="Saved", severity="warning")
         self._library_changed()
 
     @on(UndoRequested)

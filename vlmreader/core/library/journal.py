@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from vlmreader.core.models import Annotation, UserError
+from vlmreader.core.files import fsync_directory
 from vlmreader.core.library.storage import LibraryFileError
 
 
@@ -58,6 +59,7 @@ def append_to_journal(path: Path, documents: list[dict[str, Any]], whole_length:
 
 
 def _append(path: Path, line: bytes, whole_length: int) -> int:
+    created = not path.exists()
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
     try:
         size = os.fstat(descriptor).st_size
@@ -72,4 +74,6 @@ def _append(path: Path, line: bytes, whole_length: int) -> int:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+    if created:
+        fsync_directory(path.parent)  # else a power loss could lose the new file, lines and all
     return whole_length + len(line)

@@ -21,6 +21,7 @@ event loop only); other processes are handled by the lock.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -28,7 +29,13 @@ from typing import Any
 
 from tinydb import TinyDB
 
-from vlmreader.core.files import file_signature, garbage_collection_paused, user_path
+from vlmreader.core.files import (
+    TEMPORARY_SUFFIX,
+    file_signature,
+    fsync_directory,
+    garbage_collection_paused,
+    user_path,
+)
 from vlmreader.core.keys import citation_key_for, is_valid_key
 from vlmreader.core.library.journal import append_to_journal, read_journal
 from vlmreader.core.library.record_cache import load_records, save_records
@@ -79,6 +86,8 @@ class Update:
     library: Library
     before: dict[str, Annotation]
     after: dict[str, Annotation]
+    warning: str | None = None
+    """Something the user should know although the write succeeded (a fold postponed)."""
 
     @property
     def papers(self) -> list[Paper]:
@@ -97,8 +106,15 @@ class AddReport:
 
 
 LIBRARY_FILE = "library.json"
+ANNOTATIONS_FILE = "annotations.json"
 RECORDS_CACHE_FILE = "records-cache.bin"
 JOURNAL_FILE = "annotations.journal"
+LOCK_FILE = "library.lock"
+LOCKED_FILES = (LIBRARY_FILE, ANNOTATIONS_FILE)
+"""Written only under the library lock."""
+WRITTEN_FILES = (*LOCKED_FILES, RECORDS_CACHE_FILE, "search-index.bin", "settings.json")
+"""Every file vlmreader replaces atomically in its home, through a `.NAME.XXXX.tmp` beside it."""
+STALE_TEMPORARY_SECONDS = 600
 JOURNAL_FOLD_ENTRIES = 200
 """After this many journal entries the journal is folded into annotations.json (journal.py)."""
 
@@ -128,7 +144,7 @@ class Library:
             self.home / LIBRARY_FILE, storage=AtomicJSONStorage, tables=("_meta", "papers"), line_per_document=True
         )
         self._annotations_db = TinyDB(
-            self.home / "annotations.json", storage=AtomicJSONStorage, tables=("_meta", "annotations")
+            self.home / ANNOTATIONS_FILE, storage=AtomicJSONStorage, tables=("_meta", "annotations")
         )
         self._lock = None
         self._records: dict[str, PaperRecord] = {}
@@ -139,6 +155,7 @@ class Library:
         self._annotations_signature: tuple | None = None
         self._journal_length = 0
         self._journal_entries = 0
+        self._fold_failure_reported = False
         self.papers_version = 0
         """Grows whenever the paper records change: a cheap cache key for search indexes."""
         self.annotations_version = 0
@@ -162,7 +179,7 @@ class Library:
 
     @property
     def annotations_path(self) -> Path:
-        return self.home / "annotations.json"
+        return self.home / ANNOTATIONS_FILE
 
     @property
     def journal_path(self) -> Path:
@@ -177,6 +194,33 @@ class Library:
         with garbage_collection_paused():
             self._load_papers()
         self._load_annotations()
+        self._remove_stale_temporaries()
+
+    def _remove_stale_temporaries(self) -> None:
+        """Delete what a killed vlmreader left half-written (`.library.json.XXXX.tmp`, tens of MB).
+
+        Only under the lock, which every writer of the library files holds, so none of those is
+        anyone's write in progress; a cache or settings file is written without it, so its
+        temporary file goes only once it is STALE_TEMPORARY_SECONDS old. Never waits for the lock.
+        """
+        try:
+            leftovers = [path for path in self.home.glob(".*" + TEMPORARY_SUFFIX) if path.is_file()]
+        except OSError:
+            return
+        ours = [path for path in leftovers if path.name[1:].split(".tmp")[0].rsplit(".", 1)[0] in WRITTEN_FILES]
+        if not ours:
+            return
+        from filelock import FileLock, Timeout
+
+        try:
+            with FileLock(self.home / LOCK_FILE, timeout=0):
+                now = time.time()
+                for path in ours:
+                    locked_writer = path.name[1:].startswith(LOCKED_FILES)
+                    if locked_writer or now - path.stat().st_mtime > STALE_TEMPORARY_SECONDS:
+                        path.unlink(missing_ok=True)
+        except (Timeout, OSError):
+            pass  # another vlmreader is writing, or the home is read-only: next time
 
     def _read(self, db: TinyDB, path: Path) -> tuple[dict[str, Any], dict[str, dict]]:
         """(meta, data) of a library file, read once; the schema version is checked.
@@ -262,7 +306,7 @@ class Library:
                 FileLock,  # imported on first write: it costs read-only commands 40 ms
             )
 
-            self._lock = FileLock(self.home / "library.lock", timeout=LOCK_TIMEOUT_SECONDS)
+            self._lock = FileLock(self.home / LOCK_FILE, timeout=LOCK_TIMEOUT_SECONDS)
         from filelock import Timeout
 
         try:
@@ -364,18 +408,40 @@ class Library:
             stamp = now_timestamp()
             before = {paper_id: self._annotations.get(paper_id, NO_ANNOTATION) for paper_id in ids}
             updated = {paper_id: replace(change(paper_id, before[paper_id]), modified=stamp) for paper_id in ids}
-            first_write = not self.annotations_path.exists()  # then annotations.json is written whole
-            if not first_write:
+            warning = None
+            if not self.annotations_path.exists():
+                # The first write makes annotations.json, whole: the change is saved once it is.
+                previous = dict(self._annotations)
+                self._annotations.update(updated)
+                try:
+                    self._fold_journal()
+                except UserError:
+                    self._annotations = previous
+                    raise
+            else:
                 self._journal_length = append_to_journal(
                     self.journal_path, [new.to_document(pid) for pid, new in updated.items()], self._journal_length
                 )
                 self._journal_entries += 1
-            self._annotations.update(updated)
-            if first_write or self._journal_entries >= JOURNAL_FOLD_ENTRIES:
-                self._fold_journal()
+                self._annotations.update(updated)  # saved: the journal holds it, fsynced
+                if self._journal_entries >= JOURNAL_FOLD_ENTRIES:
+                    warning = self._fold_journal_if_possible()
             self._annotations_signature = self._annotations_files_signature()
             self.annotations_version += 1
-        return Update(self, before, updated)
+        return Update(self, before, updated, warning)
+
+    def _fold_journal_if_possible(self) -> str | None:
+        """Fold the journal, or leave it for a later write if annotations.json cannot be written
+        (a full disk): every change is already safe in the journal. A warning, the first time."""
+        try:
+            self._fold_journal()
+        except UserError as error:
+            if self._fold_failure_reported:
+                return None
+            self._fold_failure_reported = True
+            return f"saved in {self.journal_path.name}, but {error}; it will be tried again on the next change"
+        self._fold_failure_reported = False
+        return None
 
     def _fold_journal(self) -> None:
         """Write every annotation to annotations.json (atomically), then drop the journal they are in."""
@@ -389,6 +455,7 @@ class Library:
             }
         )
         self.journal_path.unlink(missing_ok=True)
+        fsync_directory(self.home)  # the removal is durable: a crash cannot bring old lines back
         self._journal_entries = self._journal_length = 0
 
     def update(self, paper_ids: Iterable[str], change: AnnotationChange) -> Update:
