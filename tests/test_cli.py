@@ -318,3 +318,12 @@ def test_a_full_disk_when_the_journal_is_folded_is_a_saved_change_and_one_warnin
     assert err.startswith("vlmreader: warning: saved in annotations.journal, but cannot write")
     monkeypatch.undo()
     assert json.loads(run("show", "dragonfly", "--json")[1])["tags"] == ["kept"]
+
+
+def test_a_library_whose_lock_cannot_be_taken_reads_but_refuses_changes(home: Path):
+    assert run_bytes("search", "x", home=home).returncode == 0  # creates the library
+    (home / "library.lock").unlink(missing_ok=True)
+    (home / "library.lock").mkdir()
+    assert_one_line_error(run_bytes("star", "dragonfly", home=home), b"is read-only: cannot take library.lock")
+    assert run_bytes("search", "dragonfly", home=home).stdout.startswith(b"  unread   dragonfly")
+    assert run_bytes("export", "dragonfly", home=home).stdout.startswith(b"@misc{dragonfly,")

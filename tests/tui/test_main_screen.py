@@ -271,3 +271,46 @@ async def test_no_control_character_from_data_reaches_the_screen(tmp_path: Path,
         shown = screen_text(app)
         assert "Note on Clip ␛]0;HACKED␇" in shown and not any(control in shown for control in CONTROLS)
     assert library.get(paper.id).title.startswith("Clip \x1b]0;HACKED\x07")  # stored as written
+
+
+async def test_the_app_never_waits_for_another_process_holding_the_lock(library: Library, run_app, bundled_pages):
+    """An import in another terminal can hold the lock for minutes: a key press must not block."""
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from filelock import FileLock; lock = FileLock(sys.argv[1]); "
+         "lock.acquire(); print('held', flush=True); sys.stdin.readline()", str(library.home / "library.lock")],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        async with run_app(library) as (app, pilot):
+            await type_query(pilot, "dragonfly")
+            await pilot.press("s")
+            await settle(pilot)
+            assert any("your changes wait" in message for message in notifications(app))
+            assert not open_library(library.home, bundled_pages).resolve("dragonfly").starred
+            holder.stdin.write("\n")
+            holder.stdin.flush()
+            holder.wait(timeout=10)
+            await pilot.pause(1.2)  # the next retry
+            await settle(pilot)
+            assert open_library(library.home, bundled_pages).resolve("dragonfly").starred
+            assert "★" in list_rows(app)[0]
+            assert any("your changes are saved" in message for message in notifications(app))
+    finally:
+        holder.kill()
+
+
+async def test_a_read_only_library_opens_says_so_once_and_refuses_changes(library: Library, run_app):
+    (library.home / "library.lock").unlink(missing_ok=True)
+    (library.home / "library.lock").mkdir()  # a lock that cannot be taken, even by root
+    async with run_app(library) as (app, pilot):
+        await type_query(pilot, "dragonfly")
+        assert text_of(app, "#count") == "1 of 452"  # searching works
+        await pilot.press("s", "x", "s")
+        await settle(pilot)
+        read_only = [message for message in notifications(app) if "library.lock is a folder" in message]
+        assert len(read_only) == 1
+        assert not library.resolve("dragonfly").starred

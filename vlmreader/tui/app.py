@@ -8,6 +8,7 @@ across threads; the library itself is only touched from the event loop (see `Lib
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from functools import partial
 
@@ -17,10 +18,11 @@ from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from vlmreader.core.config import Config
-from vlmreader.core.library import Library
+from vlmreader.core.library import Library, LibraryBusy, LibraryReadOnly
 from vlmreader.core.library.history import History
 from vlmreader.core.models import UserError
 from vlmreader.core.search import SearchEngine, SearchIndex, parse_query
@@ -41,6 +43,8 @@ from vlmreader.tui.messages import (
 from vlmreader.tui.screens.main import MainScreen
 from vlmreader.tui.settings import SETTINGS_FILE, UnreadableSettings, load_settings, save_setting
 
+BUSY_RETRY_SECONDS = 0.5
+"""How often changes waiting for another process's lock are tried again."""
 OUTSIDE_CHANGES_INTERVAL = 2.0
 """Seconds between checks for changes other processes made to the library (two stat calls)."""
 
@@ -75,6 +79,11 @@ class VlmReaderApp(App):
         self.history = History()
         self.main_screen = MainScreen(export_path=self.config.export_path)
         self._search_serial = 0
+        self._waiting: deque[AnnotationRequested] = deque()
+        """Changes asked for and not yet saved, in order (see `_save_waiting`)."""
+        self._retry_timer: Timer | None = None
+        self._said_busy = False
+        self._said_read_only = False
         self._outside_error = ""
         self._theme_from_config = self.config.theme is not None
         if self.config.keymap:
@@ -115,6 +124,10 @@ class VlmReaderApp(App):
 
     def _library_ready(self, library: Library, engine: SearchEngine) -> None:
         self.library, self.engine = library, engine
+        library.lock_timeout = 0  # the event loop never waits for another process: see _save_waiting
+        read_only = library.read_only_reason()
+        if read_only is not None:
+            self._refuse_read_only(f"{read_only}: the library can be searched and exported, not changed")
         self._apply_theme(library)
         self.main_screen.show_library(library, engine.search)
         self.set_interval(OUTSIDE_CHANGES_INTERVAL, self._pick_up_outside_changes)
@@ -205,20 +218,66 @@ class VlmReaderApp(App):
 
     @on(AnnotationRequested)
     def _annotation_requested(self, request: AnnotationRequested) -> None:
-        try:
-            update = self.library.update(request.paper_ids, request.change)
-        except UserError as error:
-            self.notify(escape(str(error)), title="Not saved", severity="error")
+        self._waiting.append(request)
+        self._save_waiting()
+
+    def _save_waiting(self) -> None:
+        """Apply the waiting requests in order. The app never waits for the library lock (its
+        `lock_timeout` is 0): while another vlmreader holds it (a long import), requests wait
+        here and are tried again every `BUSY_RETRY_SECONDS`."""
+        if self._retry_timer is not None:
+            self._retry_timer.stop()
+            self._retry_timer = None
+        while self._waiting:
+            request = self._waiting[0]
+            try:
+                update = self.library.update(request.paper_ids, request.change)
+            except LibraryBusy:
+                if not self._said_busy:
+                    self._said_busy = True
+                    self.notify(
+                        "Another vlmreader is changing the library (an import?): your changes wait and are "
+                        "saved as soon as it is done.",
+                        title="Waiting",
+                        severity="warning",
+                    )
+                self._retry_timer = self.set_timer(BUSY_RETRY_SECONDS, self._save_waiting)
+                return
+            except LibraryReadOnly as error:
+                self._waiting.clear()
+                self._refuse_read_only(str(error))
+                return
+            except UserError as error:
+                self._waiting.popleft()
+                self.notify(escape(str(error)), title="Not saved", severity="error")
+                continue
+            self._waiting.popleft()
+            self.history.record(update)
+            if update.warning:
+                self.notify(update.warning, title="Saved", severity="warning")
+            self._library_changed()
+        if self._said_busy:
+            self._said_busy = False
+            self.notify("The other vlmreader is done: your changes are saved.", title="Saved")
+
+    def _refuse_read_only(self, reason: str) -> None:
+        """Say once that this library cannot be changed; after that, a refused key rings the bell."""
+        if self._said_read_only:
+            self.bell()
             return
-        self.history.record(update)
-        if update.warning:
-            self.notify(update.warning, title="Saved", severity="warning")
-        self._library_changed()
+        self._said_read_only = True
+        self.notify(escape(reason), title="Read-only", severity="warning", timeout=10)
 
     @on(UndoRequested)
     def _undo_requested(self) -> None:
+        if self._waiting:
+            self.notify("Changes are still waiting to be saved; undo once they are.", title="Undo")
+            return
         try:
             report = self.history.undo(self.library)
+        except LibraryReadOnly as error:
+            self._refuse_read_only(str(error))
+            return
         except UserError as error:
             self.notify(escape(str(error)), title="Not undone", severity="error")
             return

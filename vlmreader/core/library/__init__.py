@@ -2,7 +2,24 @@
 live in (storage.py), the annotations journal (journal.py), the fast copy of the records
 (record_cache.py) and the undo history (history.py)."""
 
-from vlmreader.core.library.store import AddReport, Library, UnknownPaperError, default_home, library_file_size
+from vlmreader.core.library.store import (
+    AddReport,
+    Library,
+    LibraryBusy,
+    LibraryReadOnly,
+    UnknownPaperError,
+    default_home,
+    library_file_size,
+)
 from vlmreader.core.library.storage import LibraryFileError
 
-__all__ = ["AddReport", "Library", "LibraryFileError", "UnknownPaperError", "default_home", "library_file_size"]
+__all__ = [
+    "AddReport",
+    "Library",
+    "LibraryBusy",
+    "LibraryFileError",
+    "LibraryReadOnly",
+    "UnknownPaperError",
+    "default_home",
+    "library_file_size",
+]

@@ -79,6 +79,14 @@ class UnknownPaperError(UserError):
     pass
 
 
+class LibraryBusy(UserError):
+    """Another vlmreader holds the library lock (an import, say) longer than the caller waits."""
+
+
+class LibraryReadOnly(UserError):
+    """The library's folder or lock cannot be written: it can be read, not changed."""
+
+
 @dataclass(frozen=True)
 class Update:
     """What one annotation write did: each paper's annotation before and after it."""
@@ -147,6 +155,8 @@ class Library:
             self.home / ANNOTATIONS_FILE, storage=AtomicJSONStorage, tables=("_meta", "annotations")
         )
         self._lock = None
+        self.lock_timeout: float = LOCK_TIMEOUT_SECONDS
+        """Seconds a write waits for another process's lock (the app waits none: see its docstring)."""
         self._records: dict[str, PaperRecord] = {}
         self._annotations: dict[str, Annotation] = {}
         self._by_key: dict[str, str] = {}
@@ -300,7 +310,11 @@ class Library:
         return changed
 
     def locked(self):
-        """Take the cross-process library lock (re-entrant); use as `with library.locked():`."""
+        """Take the cross-process library lock (re-entrant); use as `with library.locked():`.
+
+        Waits up to `lock_timeout` seconds, then raises `LibraryBusy`; a home where the lock
+        cannot be taken at all (read-only, `library.lock` a folder) raises `LibraryReadOnly`.
+        """
         if self._lock is None:
             from filelock import (
                 FileLock,  # imported on first write: it costs read-only commands 40 ms
@@ -310,11 +324,26 @@ class Library:
         from filelock import Timeout
 
         try:
-            return self._lock.acquire()  # a proxy whose __exit__ releases this acquisition
+            return self._lock.acquire(timeout=self.lock_timeout)  # a proxy whose __exit__ releases it
         except Timeout:
-            raise UserError(
-                f"the library in {self.home} is locked by another vlmreader process; try again"
+            raise LibraryBusy(f"the library in {self.home} is locked by another vlmreader process; try again") from None
+        except OSError as error:
+            raise LibraryReadOnly(
+                f"the library in {self.home} is read-only: cannot take {LOCK_FILE} ({error.strerror or error}); "
+                "it can be searched and exported, not changed"
             ) from None
+
+    def read_only_reason(self) -> str | None:
+        """Why changes to this library would be refused (its folder or lock file cannot be
+        written), or None; found without taking the lock."""
+        lock = self.home / LOCK_FILE
+        if lock.is_dir():
+            return f"{lock} is a folder"
+        if lock.exists() and not os.access(lock, os.W_OK):
+            return f"{lock} cannot be written"
+        if not os.access(self.home, os.W_OK | os.X_OK):
+            return f"{self.home} cannot be written"
+        return None
 
     # -- reading ---------------------------------------------------------------------
 
