@@ -314,3 +314,54 @@ async def test_a_read_only_library_opens_says_so_once_and_refuses_changes(librar
         read_only = [message for message in notifications(app) if "library.lock is a folder" in message]
         assert len(read_only) == 1
         assert not library.resolve("dragonfly").starred
+
+
+async def test_a_note_changed_elsewhere_while_writing_is_never_overwritten_unseen(library: Library, run_app, bundled_pages):
+    other = open_library(library.home, bundled_pages)  # `vlmreader note` in another terminal
+    async with run_app(library, size=(160, 45)) as (app, pilot):
+        await type_query(pilot, "dragonfly")
+        await pilot.press("n", "m", "i", "n", "e")
+        other.set_note(other.resolve("dragonfly").id, "theirs")
+        await pilot.pause(2.5)  # the save after a pause meets the other note
+        await settle(pilot)
+        assert type(app.screen).__name__ == "NoteConflictScreen"
+        assert open_library(library.home, bundled_pages).resolve("dragonfly").note == "theirs"
+        await pilot.press("b")  # keep both
+        await settle(pilot)
+        kept = open_library(library.home, bundled_pages).resolve("dragonfly").note
+        assert kept == "mine\n\n---\ntheirs"
+        assert text_of(app, "#note") == kept
+
+
+async def test_a_note_changed_elsewhere_with_nothing_unsaved_here_is_shown(library: Library, run_app, bundled_pages):
+    other = open_library(library.home, bundled_pages)
+    async with run_app(library, size=(160, 45)) as (app, pilot):
+        await type_query(pilot, "dragonfly")
+        await pilot.press("n")  # the editor has the focus, nothing typed
+        other.set_note(other.resolve("dragonfly").id, "from the CLI")
+        await pilot.pause(2.5)
+        await settle(pilot)
+        assert text_of(app, "#note") == "from the CLI"
+        await pilot.press("end", "!")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert open_library(library.home, bundled_pages).resolve("dragonfly").note == "from the CLI!"
+
+
+async def test_undo_leaves_a_tag_and_a_note_added_in_another_terminal(library: Library, run_app, bundled_pages):
+    async with run_app(library) as (app, pilot):
+        await type_query(pilot, "dragonfly")
+        await pilot.press("s")
+        await settle(pilot)
+        other = open_library(library.home, bundled_pages)
+        dragonfly = other.resolve("dragonfly").id
+        other.add_tags([dragonfly], ["cli-tag"])
+        other.set_note(dragonfly, "cli note")
+        await pilot.pause(2.5)
+        await settle(pilot)
+        assert "#cli-tag" in list_rows(app)[0]
+        await pilot.press("u")
+        await settle(pilot)
+        assert "★" not in list_rows(app)[0] and "#cli-tag" in list_rows(app)[0]
+    paper = open_library(library.home, bundled_pages).resolve("dragonfly")
+    assert not paper.starred and paper.tags == ("cli-tag",) and paper.note == "cli note"

@@ -154,13 +154,27 @@ class RemoveTags:
         return replace(annotation, tags=remove_tags(annotation.tags, [tag.strip() for tag in self.tags]))
 
 
+class NoteChangedElsewhere(UserError):
+    """The note was changed (by another process) since the user began the text they are saving."""
+
+    def __init__(self, current: str):
+        super().__init__("the note was changed elsewhere since you began writing")
+        self.current = current
+        """The note as the library holds it now."""
+
+
 @dataclass(frozen=True)
 class SetNote:
     """Replace a paper's note."""
 
     note: str
+    replacing: str | None = None
+    """If given, save only over this note (the one the user's text was written from); another
+    note there means it was changed elsewhere meanwhile: `NoteChangedElsewhere`, nothing saved."""
 
     def apply(self, annotation: Annotation) -> Annotation:
+        if self.replacing is not None and annotation.note != self.replacing:
+            raise NoteChangedElsewhere(annotation.note)
         return replace(annotation, note=self.note)
 
 

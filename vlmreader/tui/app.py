@@ -24,7 +24,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from vlmreader.core.config import Config
 from vlmreader.core.library import Library, LibraryBusy, LibraryReadOnly
 from vlmreader.core.library.history import History
-from vlmreader.core.models import UserError
+from vlmreader.core.models import NoteChangedElsewhere, SetNote, UserError
 from vlmreader.core.search import SearchEngine, SearchIndex, parse_query
 from vlmreader.core.text import visible
 from vlmreader.core.vocabulary import UNREAD, counted, state_filter
@@ -84,6 +84,7 @@ class VlmReaderApp(App):
         self._retry_timer: Timer | None = None
         self._said_busy = False
         self._said_read_only = False
+        self._notes_in_conflict: set[str] = set()
         self._outside_error = ""
         self._theme_from_config = self.config.theme is not None
         if self.config.keymap:
@@ -247,6 +248,10 @@ class VlmReaderApp(App):
                 self._waiting.clear()
                 self._refuse_read_only(str(error))
                 return
+            except NoteChangedElsewhere as conflict:
+                self._waiting.popleft()
+                self._ask_which_note(request.paper_ids[0], request.change.note, conflict.current)
+                continue
             except UserError as error:
                 self._waiting.popleft()
                 self.notify(escape(str(error)), title="Not saved", severity="error")
@@ -259,6 +264,22 @@ class VlmReaderApp(App):
         if self._said_busy:
             self._said_busy = False
             self.notify("The other vlmreader is done: your changes are saved.", title="Saved")
+
+    def _ask_which_note(self, paper_id: str, mine: str, theirs: str) -> None:
+        """The user's note and one written elsewhere meanwhile met: the user chooses (once per paper)."""
+        if paper_id in self._notes_in_conflict:
+            return  # already asked; the answer will settle this text too
+        self._notes_in_conflict.add(paper_id)
+
+        def settle(note: str | None) -> None:
+            self._notes_in_conflict.discard(paper_id)
+            note = note if note is not None else mine
+            self.main_screen.note_resolved(paper_id, note)
+            if note != theirs:
+                self.post_message(AnnotationRequested([paper_id], SetNote(note, replacing=theirs)))
+
+        title = self.library.get(paper_id).title
+        self.push_screen(screens.NoteConflictScreen(title, mine, theirs), settle)
 
     def _refuse_read_only(self, reason: str) -> None:
         """Say once that this library cannot be changed; after that, a refused key rings the bell."""

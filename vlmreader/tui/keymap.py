@@ -16,13 +16,14 @@ def _owners() -> tuple[type, ...]:
         ExportScreen,
         HelpScreen,
         MainScreen,
+        NoteConflictScreen,
         NoteScreen,
         RemoveTagScreen,
         TriageScreen,
     )
     from vlmreader.tui.widgets import PaperList
 
-    return (VlmReaderApp, MainScreen, PaperList, TriageScreen, AddTagsScreen, RemoveTagScreen, NoteScreen, ExportScreen, HelpScreen)
+    return (VlmReaderApp, MainScreen, PaperList, TriageScreen, AddTagsScreen, RemoveTagScreen, NoteScreen, NoteConflictScreen, ExportScreen, HelpScreen)
 
 
 def _bindings_of(owner: type) -> list[Binding]:

@@ -14,6 +14,7 @@ _MODULE_OF = {
     "ExportScreen": "export",
     "HelpScreen": "help",
     "MainScreen": "main",
+    "NoteConflictScreen": "note",
     "NoteScreen": "note",
     "RemoveTagScreen": "tags",
     "TriageScreen": "triage",

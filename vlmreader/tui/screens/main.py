@@ -153,6 +153,10 @@ class MainScreen(Screen[None]):
         self.paper_list.show_result(result, keep_paper)
         self._update_count()
 
+    def note_resolved(self, paper_id: str, note: str) -> None:
+        """The user settled a note conflict with `note` (being saved now): the editor shows it."""
+        self.query_one(DetailPane).note_resolved(paper_id, note)
+
     def show_query(self, text: str) -> None:
         """Put `text` in the search bar without searching it (the app shows its result)."""
         with self.search_bar.prevent(SearchBar.QueryChanged):
@@ -302,7 +306,7 @@ class MainScreen(Screen[None]):
     def _note_saved(self, event: NoteEditor.Saved) -> None:
         event.stop()
         if event.paper_id in self.library:
-            self._request([event.paper_id], SetNote(event.text))
+            self._request([event.paper_id], SetNote(event.text, replacing=event.replacing))
 
     def action_edit_in_editor(self) -> None:
         """Edit the highlighted paper's note in $EDITOR, with the app suspended."""
@@ -316,7 +320,7 @@ class MainScreen(Screen[None]):
             self.notify(escape(str(error)), severity="warning")
             return
         if text != note:
-            self._request([paper_id], SetNote(text))
+            self._request([paper_id], SetNote(text, replacing=note))
 
     def action_undo(self) -> None:
         self.post_message(UndoRequested())

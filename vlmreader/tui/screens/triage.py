@@ -174,7 +174,7 @@ class TriageScreen(Screen[None]):
 
         def save(text: str | None) -> None:
             if text is not None:
-                self._request(SetNote(text), paper.id)
+                self._request(SetNote(text, replacing=paper.note), paper.id)
 
         self.app.push_screen(screens.NoteScreen(paper.title, paper.note), save)
 

@@ -20,36 +20,64 @@ NOTE_SAVE_DELAY = 1.0
 
 
 class NoteEditor(LiteralTextArea):
-    """The highlighted paper's note (markdown). Saved when left and after a pause in typing."""
+    """The highlighted paper's note (markdown). Saved when left and after a pause in typing.
+
+    Each save says which note it was written over (`replacing`), so a note changed meanwhile in
+    another terminal is never overwritten unseen: the save is refused, and the app asks the
+    user which to keep. A change made elsewhere while the user has no unsaved text here is
+    simply shown.
+    """
 
     @dataclass
     class Saved(Message):
-        """The user's note for `paper_id` should now read `text`."""
+        """The user's note for `paper_id` should now read `text`, if it still reads `replacing`."""
 
         paper_id: str
         text: str
+        replacing: str
 
     def __init__(self, **kwargs) -> None:
         super().__init__(language="markdown", soft_wrap=True, show_line_numbers=False, **kwargs)
         self.paper_id: str | None = None
-        self._saved_text = ""
+        self.base = ""
+        """The note as the library held it when the text here was begun from it."""
+        self._posted: str | None = None
+        """Text asked to be saved and not yet seen in the library."""
         self._timer = None
 
     def show_note(self, paper_id: str | None, note: str) -> None:
         """Show `paper_id`'s note, saving the previous paper's first if it changed."""
         self.save()
         self.paper_id = paper_id
-        self._saved_text = note
+        self.base, self._posted = note, None
         self.load_text(note)
         self.disabled = paper_id is None
+
+    def library_note(self, note: str) -> None:
+        """The library now holds `note` for the paper shown (changed here, or elsewhere)."""
+        if note == self.base:
+            return
+        if note in (self._posted, self.text):  # a save of ours has landed
+            self.base, self._posted = note, None
+        elif self.text == self.base and self._posted is None:  # nothing unsaved here: follow it
+            self.base = note
+            self.load_text(note)
+        else:
+            self.save()  # ours and theirs differ: this save is refused, and the app asks
+
+    def settle(self, note: str) -> None:
+        """Show `note` as the saved note: what the user chose when their text and another's met."""
+        self.base, self._posted = note, None
+        self.load_text(note)
 
     def save(self) -> None:
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        if self.paper_id is not None and self.text != self._saved_text:
-            self._saved_text = self.text
-            self.post_message(self.Saved(self.paper_id, self.text))
+        last = self._posted if self._posted is not None else self.base
+        if self.paper_id is not None and self.text != last:
+            self._posted = self.text
+            self.post_message(self.Saved(self.paper_id, self.text, replacing=last))
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         event.stop()
@@ -116,5 +144,13 @@ class DetailPane(VerticalScroll):
         meta.update(lines)
         abstract.update(Text(visible(paper.abstract)))
         editor = self.query_one(NoteEditor)
-        if editor.paper_id != paper.id or not editor.has_focus:
+        if editor.paper_id == paper.id:
+            editor.library_note(paper.note)
+        else:
             editor.show_note(paper.id, paper.note)
+
+    def note_resolved(self, paper_id: str, note: str) -> None:
+        """A note conflict was settled with `note`, now being saved: show it if it is this paper's."""
+        editor = self.query_one(NoteEditor)
+        if editor.paper_id == paper_id:
+            editor.settle(note)
