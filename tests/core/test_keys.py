@@ -2,11 +2,11 @@
 
 import re
 
-from vlmreader.core.keys import citation_key_for, is_valid_key
+from vlmreader.core.keys import CitationKeys, is_valid_key
 
 
 def key(title: str, taken=()) -> str:
-    return citation_key_for(title, set(taken))
+    return CitationKeys(taken).new_key(title)
 
 
 def test_the_model_name_before_a_colon_is_the_key():
@@ -49,3 +49,10 @@ def test_every_key_is_safe_inside_cite():
 def test_greek_letters_keep_their_name():
     assert key("μ-Bench: A Vision-Language Benchmark for Microscopy Understanding") == "mu-bench"
     assert key(r"{\mu}-Bench: A Benchmark") == "mu-bench"
+
+
+def test_many_titles_with_one_name_get_their_keys_in_order():
+    keys = CitationKeys(["llava", "LLaVA-3"])
+    handed = [keys.new_key(f"LLaVA: variant {number}") for number in range(20_000)]
+    assert handed[:3] == ["llava-2", "llava-4", "llava-5"]
+    assert len(set(handed)) == 20_000 and "llava-20002" in keys

@@ -242,3 +242,10 @@ def test_a_kill_at_any_moment_keeps_every_acknowledged_write(library: Library, b
 def test_a_tag_cannot_hold_control_characters(library: Library, tag: str):
     with pytest.raises(UserError, match="control characters"):
         library.add_tags([next(iter(library)).id], [tag])
+
+
+def test_titles_without_letters_or_digits_stay_separate_papers(tmp_path: Path):
+    library = Library(tmp_path / "home")
+    report = library.add_papers([offered("!!!"), offered("..."), offered("!!!  "), offered("Fine")])
+    assert sorted(paper.title for paper in report.added) == ["!!!", "...", "Fine"]
+    assert len(library) == 3  # "!!!  " is "!!!" again

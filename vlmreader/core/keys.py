@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Container
+from collections.abc import Iterable
 
 from vlmreader.core.text import fold
 
@@ -87,12 +87,33 @@ def _base_key(title: str) -> str:
     return key[:MAX_KEY_LENGTH].rstrip("-.")
 
 
-def citation_key_for(title: str, taken: Container[str]) -> str:
-    """A new key for `title` that is not in `taken` (compared case-insensitively by callers' sets)."""
-    base = _base_key(title)
-    if base not in taken:
-        return base
-    suffix = 2
-    while f"{base}-{suffix}" in taken:
-        suffix += 1
-    return f"{base}-{suffix}"
+class CitationKeys:
+    """The keys in use (compared case-insensitively), handing out new ones.
+
+    A title asks for its base key (`llava`); on a collision it gets the next free suffix
+    (`llava-2`, `llava-3`, ...). Each base remembers where its suffixes got to, so 20,000 titles
+    asking for `llava` cost 20,000 steps, not 200 million.
+    """
+
+    def __init__(self, taken: Iterable[str] = ()):
+        self._taken = {key.casefold() for key in taken}
+        self._next_suffix: dict[str, int] = {}
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key.casefold() in self._taken
+
+    def take(self, key: str) -> None:
+        self._taken.add(key.casefold())
+
+    def new_key(self, title: str) -> str:
+        """A key for `title` that no paper has, now taken."""
+        base = _base_key(title)
+        key = base
+        if key in self._taken:
+            suffix = self._next_suffix.get(base, 2)
+            while f"{base}-{suffix}" in self._taken:
+                suffix += 1
+            self._next_suffix[base] = suffix + 1
+            key = f"{base}-{suffix}"
+        self._taken.add(key)
+        return key

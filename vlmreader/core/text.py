@@ -63,9 +63,15 @@ def normalize_title(title: str) -> str:
     return " ".join(_WORD.findall(fold(_LATEX_COMMAND.sub(" ", title))))
 
 
+def title_identity(title: str) -> str:
+    """What makes two titles the same paper: `normalize_title`, or for a title with no letters or
+    digits at all (`!!!`, `...`), the title itself, spacing aside, so such titles stay apart."""
+    return normalize_title(title) or "\0" + " ".join(title.split())
+
+
 def paper_id_for(title: str) -> str:
     """A stable id for the paper with this title: the same on every machine and run."""
-    return hashlib.sha256(normalize_title(title).encode("utf-8")).hexdigest()[:PAPER_ID_LENGTH]
+    return hashlib.sha256(title_identity(title).encode("utf-8")).hexdigest()[:PAPER_ID_LENGTH]
 
 
 def words(text: str) -> list[str]:

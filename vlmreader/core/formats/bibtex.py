@@ -81,7 +81,12 @@ def export_bibtex(papers: Iterable[Paper]) -> str:
     entries = sorted((_entry_for(paper) for paper in unique.values()), key=lambda entry: entry.key.casefold())
     if not entries:
         return ""
-    return bibtexparser.write_string(bibtexparser.Library(entries), bibtex_format=_bibtex_format())
+    # The entries are built here and thrown away after: the writer may change them in place
+    # rather than copy each (a deep copy per entry was most of an export's time).
+    unparse_stack = bibtexparser.middlewares.default_unparse_stack(allow_inplace_modification=True)
+    return bibtexparser.write_string(
+        bibtexparser.Library(entries), unparse_stack=unparse_stack, bibtex_format=_bibtex_format()
+    )
 
 
 def parse_bibtex(text: str, collection: str = "") -> ParsedFile:
@@ -153,7 +158,7 @@ def _field(name: str, value: str) -> model.Field:
             # `jan`, unbraced, is the style's month macro: Biber wants it to sort by month.
             return model.Field(name, month, enclosing="no-enclosing")
     # bibtexparser takes an `@` at the start of a line for the start of a new entry.
-    return model.Field(name, _LINE_STARTING_WITH_AT.sub(r"\1{@}", value))
+    return model.Field(name, _LINE_STARTING_WITH_AT.sub(r"\1{@}", value) if "@" in value else value)
 
 
 def _month_macro(value: str) -> str | None:

@@ -111,6 +111,13 @@ _UNESCAPED_PERCENT = re.compile(r"(?<!\\)%")
 _TRAILING_PUNCTUATION = ":,.;?!"
 _INVISIBLE_CATEGORIES = frozenset(("Cc", "Cf", "Cs"))
 _LATEX_SYNTAX = re.compile(r"[\\{}$~]|``|''|[?!]`")
+_PLAIN_RUN = re.compile(r"[\t\n !\"'-;=?-\[\]`a-z]+")
+"""Printable ASCII, tab and newline, except what `_LatexWriter._piece` treats specially:
+backslash, braces, ^ ~ % & # _ $ < > |."""
+_NOT_WORD_CHARACTER = re.compile(r"[^\w]|_")
+_NON_SPACE_RUN = re.compile(r"\S+")
+_NAME_PART_SEPARATOR = re.compile(r"[-/\s]")
+_BRACE_OR_ESCAPE = re.compile(r"\\.|[{}]", re.DOTALL)
 
 
 def to_latex(text: str) -> str:
@@ -209,6 +216,11 @@ class _LatexWriter:
         pieces = []
         index = start
         while index < end:
+            plain = _PLAIN_RUN.match(self.text, index, end)
+            if plain:  # most of an abstract: characters that stand for themselves, taken at once
+                pieces.append(plain.group())
+                index = plain.end()
+                continue
             piece, index = self._piece(index, end)
             pieces.append(piece)
         return "".join(pieces)
@@ -306,18 +318,15 @@ class _LatexWriter:
 def _matching_braces(text: str) -> dict[int, int]:
     """The index of the `}` closing each balanced `{`; a backslash escapes the next character."""
     closing: dict[int, int] = {}
+    if "{" not in text:
+        return closing
     opened: list[int] = []
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if char == "\\":
-            index += 2
-            continue
-        if char == "{":
-            opened.append(index)
-        elif char == "}" and opened:
-            closing[opened.pop()] = index
-        index += 1
+    for match in _BRACE_OR_ESCAPE.finditer(text):  # only these matter: skip the rest in C
+        token = match.group()
+        if token == "{":
+            opened.append(match.start())
+        elif token == "}" and opened:
+            closing[opened.pop()] = match.start()
     return closing
 
 
@@ -438,6 +447,8 @@ def _decoder() -> tuple[LatexNodes2Text, latexwalker.LatexContextDb]:
 
 def _top_level_words(latex: str) -> list[tuple[int, int]]:
     """(start, end) of each whitespace-separated word of `latex`, never splitting a `{...}` group."""
+    if "{" not in latex:
+        return [match.span() for match in _NON_SPACE_RUN.finditer(latex)]
     words = []
     depth = 0
     start = None
@@ -455,14 +466,16 @@ def _top_level_words(latex: str) -> list[tuple[int, int]]:
     return words
 
 
+@functools.lru_cache(maxsize=65536)
 def _visible_text(latex: str) -> str:
     """Roughly the letters a LaTeX word shows, enough to judge its case."""
     return re.sub(r"\\[A-Za-z]+|\\.|[{}$]", "", latex)
 
 
+@functools.lru_cache(maxsize=65536)  # titles share most of their words
 def _is_name_like(word: str) -> bool:
     """Whether a title word is an acronym or a mixed-case or numbered name that must keep its case."""
-    parts = [re.sub(r"[^\w]|_", "", part) for part in re.split(r"[-/\s]", word)]
+    parts = [_NOT_WORD_CHARACTER.sub("", part) for part in _NAME_PART_SEPARATOR.split(word)]
     for part in parts:
         if any(char.isupper() for char in part[1:]):
             return True

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from vlmreader.core.formats import ParsedFile, Rejection, collection_name
 from vlmreader.core.models import Paper, PaperRecord
-from vlmreader.core.text import normalize_title
+from vlmreader.core.text import title_identity
 
 _BOILERPLATE = {
     "new",
@@ -122,7 +122,7 @@ def merge_entries(pages: dict[str, list[ListingEntry]]) -> list[Paper]:
     merged: dict[str, dict] = {}
     for collection, entries in pages.items():
         for entry in entries:
-            normalized = normalize_title(entry.title)
+            normalized = title_identity(entry.title)
             paper = merged.get(normalized)
             if paper is None:
                 merged[normalized] = {

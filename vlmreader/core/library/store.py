@@ -36,7 +36,7 @@ from vlmreader.core.files import (
     garbage_collection_paused,
     user_path,
 )
-from vlmreader.core.keys import citation_key_for, is_valid_key
+from vlmreader.core.keys import CitationKeys, is_valid_key
 from vlmreader.core.library.journal import append_to_journal, read_journal
 from vlmreader.core.library.record_cache import load_records, save_records
 from vlmreader.core.library.storage import AtomicJSONStorage, LibraryFileError
@@ -56,7 +56,7 @@ from vlmreader.core.models import (
     merge_tags,
     now_timestamp,
 )
-from vlmreader.core.text import normalize_title, paper_id_for
+from vlmreader.core.text import paper_id_for, title_identity
 
 SCHEMA_VERSION = 1
 LOCK_TIMEOUT_SECONDS = 15
@@ -529,7 +529,7 @@ class Library:
         with self.locked():
             self._load_papers()
             documents = {record.id: record.to_document() for record in self._records.values()}
-            taken = set(self._by_key)
+            keys = CitationKeys(self._by_key)
             stamp = now_timestamp()
             annotation_changes: dict[str, Annotation] = {}
             added_ids: list[str] = []
@@ -540,11 +540,12 @@ class Library:
                 existing = documents.get(paper_id)
                 if existing is None:
                     key = new.key
-                    if not key or not is_valid_key(key) or key.casefold() in taken:
-                        key = citation_key_for(new.title, taken)
+                    if not key or not is_valid_key(key) or key in keys:
+                        key = keys.new_key(new.title)
                         if new.key:
                             report.rekeyed.append((new.key, key))
-                    taken.add(key.casefold())
+                    else:
+                        keys.take(key)
                     documents[paper_id] = replace(new, id=paper_id, key=key, added=stamp).to_document()
                     added_ids.append(paper_id)
                 else:
@@ -577,10 +578,10 @@ class Library:
 
     def _id_for(self, title: str, documents: dict[str, dict]) -> str:
         """The paper id of `title`, salted in the (astronomically rare) case of a hash collision."""
-        normalized = normalize_title(title)
+        normalized = title_identity(title)
         paper_id = paper_id_for(title)
         salt = 0
-        while paper_id in documents and normalize_title(documents[paper_id]["title"]) != normalized:
+        while paper_id in documents and title_identity(documents[paper_id]["title"]) != normalized:
             salt += 1
             paper_id = paper_id_for(f"{title}\0{salt}")
         return paper_id

@@ -1,0 +1,110 @@
+"""Benchmark: BibTeX export of many papers, and importing many titles that share one name.
+
+    python bench/bench_io.py                      # export 452 and 10,000 papers; 2,000 to 20,000 titles
+    python bench/bench_io.py --papers 16000 --repeat 3
+
+Export: the bundled corpus, then synthetic papers (synthetic.py) up to `--papers`, written with
+`export_bibtex` in this process, median of `--repeat` runs after one warm-up; the target is 1 s
+for 10,000 papers (bibtexparser's own writer takes about 0.15 s of that), and nothing may reach
+stderr (bibtexparser used to warn there about deep copies).
+
+Keys: `Library.add_papers` of N listing titles that all start with the same model name
+("LLaVA: ..."), into a fresh library each time; every title but the first gets a suffix
+(`llava-2`, `llava-3`, ...). Linear means the time per title stays the same as N grows
+(the key search used to be quadratic: 20,000 such titles took about 3 minutes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_core import machine_description  # noqa: E402
+
+EXPORT_TARGET_S = {10_000: 1.0}
+TITLE_COUNTS = (2_000, 5_000, 20_000)
+
+
+def papers_to_export(count: int) -> list:
+    """The bundled papers, then synthetic ones with keys, up to `count`."""
+    from synthetic import PaperGenerator, corpus_papers
+
+    from vlmreader.core.importing import bundled_pages, open_library
+    from vlmreader.core.keys import CitationKeys
+    from vlmreader.resources import data_dir
+
+    library = open_library(Path(tempfile.mkdtemp()) / "home", bundled_pages(data_dir()))
+    papers = list(library)[:count]
+    keys = CitationKeys(paper.key for paper in papers)
+    for offered in PaperGenerator(corpus_papers(data_dir())).papers(max(0, count - len(papers))):
+        record = replace(offered.record, id=f"s{len(papers):011d}", key=keys.new_key(offered.title))
+        papers.append(replace(offered, record=record))
+    return papers
+
+
+def time_export(papers: list, repeat: int) -> dict:
+    from vlmreader.core.formats.bibtex import export_bibtex
+
+    stderr = io.StringIO()
+    with contextlib.redirect_stderr(stderr):
+        export_bibtex(papers)  # warm-up: imports, caches
+        runs = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            text = export_bibtex(papers)
+            runs.append(time.perf_counter() - start)
+    return {"papers": len(papers), "median_s": statistics.median(runs), "max_s": max(runs),
+            "megabytes": len(text.encode()) / 2**20, "stderr": stderr.getvalue()}
+
+
+def time_same_name_import(count: int) -> dict:
+    from vlmreader.core.library import Library
+    from vlmreader.core.models import Paper, PaperRecord
+
+    offered = [Paper(PaperRecord(title=f"LLaVA: Variant Number {number} of a Visual Assistant")) for number in range(count)]
+    library = Library(Path(tempfile.mkdtemp()) / "home")
+    start = time.perf_counter()
+    report = library.add_papers(offered)
+    seconds = time.perf_counter() - start
+    assert len(report.added) == count and report.added[-1].key == f"llava-{count}"
+    return {"titles": count, "seconds": seconds, "us_per_title": seconds / count * 1e6}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--papers", type=int, default=10_000, help="papers to export (default: %(default)s)")
+    parser.add_argument("--repeat", type=int, default=5, help="export runs after the warm-up (default: %(default)s)")
+    arguments = parser.parse_args()
+    machine = machine_description()
+    print(f"vlmreader {machine['vlmreader']} import/export benchmark, {machine['date']}: Python {machine['python']}, "
+          f"{machine['cpus']} CPUs, load average {machine['load_average']}; code {machine['commit']}")
+
+    print("\nEXPORT  export_bibtex, median (max) of", arguments.repeat)
+    for count in sorted({452, arguments.papers}):
+        figures = time_export(papers_to_export(count), arguments.repeat)
+        target = EXPORT_TARGET_S.get(count)
+        verdict = "" if target is None else ("  ok" if figures["median_s"] <= target else "  OVER") + f"  <= {target:g} s"
+        print(f"  {figures['papers']:>7,} papers  {figures['median_s']:.2f} s ({figures['max_s']:.2f} s), "
+              f"{figures['megabytes']:.1f} MB{verdict}")
+        print(f"           stderr: {figures['stderr'].strip() or 'nothing'}")
+
+    print("\nKEYS  add_papers of N titles named 'LLaVA: ...' (each needs a suffix)")
+    results = [time_same_name_import(count) for count in TITLE_COUNTS]
+    for figures in results:
+        print(f"  {figures['titles']:>7,} titles  {figures['seconds']:.2f} s, {figures['us_per_title']:.0f} µs per title")
+    ratio = results[-1]["us_per_title"] / results[0]["us_per_title"]
+    print(f"  per-title cost at {TITLE_COUNTS[-1]:,} / at {TITLE_COUNTS[0]:,}: {ratio:.2f} (linear: about 1)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
