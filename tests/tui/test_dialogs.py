@@ -55,17 +55,25 @@ async def test_export_the_selection_to_a_file(library: Library, tmp_path: Path, 
     assert len(parsed.entries) == 2 and not parsed.failed_blocks
 
 
-async def test_a_failed_export_keeps_the_dialog_and_loses_nothing(library: Library, tmp_path: Path, run_app):
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("/no/such/folder/refs.bib", "cannot write /no/such/folder/refs.bib"),
+        ("~nosuchuser/refs.bib", "cannot find the home folder of 'nosuchuser'"),
+        ("-", "give a file name"),
+    ],
+)
+async def test_a_failed_export_keeps_the_dialog_and_loses_nothing(library: Library, run_app, typed, shown):
     async with run_app(library, size=(160, 45)) as (app, pilot):
         await pilot.press("e")
         await settle(pilot)
         await pilot.press("ctrl+a", "ctrl+k")
-        await type_text(pilot, "/no/such/folder/refs.bib")
+        await type_text(pilot, typed)
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ExportScreen)
-        assert "cannot write /no/such/folder/refs.bib" in text_of(app.screen, "#export-error")
-        assert app.screen.query_one("#export-path").value == "/no/such/folder/refs.bib"
+        assert shown in text_of(app.screen, "#export-error")
+        assert app.screen.query_one("#export-path").value == typed
         await pilot.press("escape")
         await settle(pilot)
         assert not isinstance(app.screen, ExportScreen)
