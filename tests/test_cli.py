@@ -178,11 +178,12 @@ def test_import_bib_reports_added_merged_rejected(run, tmp_path: Path):
         "@article{broken,\n  title = {Unbalanced {brace},\n  year = 2020\n}\n\n"
         "@inproceedings{smith2023new,\n  title = {A Completely New Paper},\n  author = {Smith, Ann},\n  year = 2023\n}\n"
     )
-    code, out, err = run("import", str(bib))
+    code, out, err = run("import", "--verbose", str(bib))
     assert code == 1  # something was rejected
-    assert "added     smith2023new" in out and "merged    dragonfly" in out
+    assert "added     smith2023new" in out and "merged    thapa2024" in out
+    assert "key changed  dragonfly -> thapa2024" in out
     assert f"{bib}:7:" in err
-    assert "1 added, 1 merged, 1 rejected" in out
+    assert "1 added, 1 merged, 0 possible duplicates, 1 keys changed, 1 rejected" in out
     shown = json.loads(run("show", "smith2023new", "--json")[1])
     assert shown["fields"]["author"] == "Smith, Ann" and "mine" in shown["collections"]
 
@@ -191,7 +192,7 @@ def test_import_listing_page_text(run, tmp_path: Path):
     page = tmp_path / "my-reading.txt"
     page.write_text("Mar 3\nBrand New VLM: A Paper\nIts abstract, code at https://github.com/x/y.\n")
     code, out, _ = run("import", str(page))
-    assert code == 0 and "1 added, 0 merged, 0 rejected" in out
+    assert code == 0 and "1 added, 0 merged, 0 possible duplicates, 0 keys changed, 0 rejected" in out
     assert json.loads(run("search", "in:my-reading", "--json")[1])[0]["url"] == "https://github.com/x/y"
 
 

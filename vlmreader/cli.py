@@ -186,9 +186,9 @@ def command_export(arguments: argparse.Namespace) -> int:
     library, result = _search(arguments)
     papers = [library.get(paper_id) for paper_id in result.paper_ids()]
     if arguments.output in (None, "-"):
-        sys.stdout.write(export_bibtex(papers))
+        sys.stdout.write(export_bibtex(papers, library.find_key))
         return 0
-    report = export_to_file(papers, arguments.output)
+    report = export_to_file(papers, arguments.output, paper_of_key=library.find_key)
     _say(f"exported {counted(report.written, 'paper')} to {report.path}", file=sys.stderr)
     return 0
 
@@ -200,17 +200,27 @@ def command_import(arguments: argparse.Namespace) -> int:
     from vlmreader.core.files import user_path
 
     report = import_files(library, [user_path(name) for name in arguments.files])
-    for paper in report.added:
-        _say(f"added     {paper.key:<32}  {paper.title}")
-    for paper in report.merged:
-        _say(f"merged    {paper.key:<32}  {paper.title}")
+    if arguments.verbose:
+        for paper in report.added:
+            _say(f"added     {paper.key:<32}  {paper.title}")
+        for paper in report.merged:
+            _say(f"merged    {paper.key:<32}  {paper.title}")
+        for new, other in report.possible_duplicates:
+            _say(f"possible duplicate  {new.key} and {other.key}: {new.title}")
     for asked, given in report.rekeyed:
-        _say(f"rekeyed   {asked} -> {given} (the key was invalid or already taken)")
+        _say(f"key changed  {asked} -> {given} (another paper has {asked})")
+    for old, new in report.renamed:
+        _say(f"key changed  {old} -> {new} (your key for a paper the library had; {old} still finds it)")
     for warning in report.warnings:
         _say(f"warning   {warning}", file=sys.stderr)
     for rejection in report.rejected:
         _say(f"rejected  {rejection}", file=sys.stderr)
-    _say(f"{len(report.added)} added, {len(report.merged)} merged, {len(report.rejected)} rejected")
+    duplicates = len(report.possible_duplicates)
+    _say(
+        f"{len(report.added)} added, {len(report.merged)} merged, {duplicates} possible duplicates, "
+        f"{len(report.rekeyed) + len(report.renamed)} keys changed, {len(report.rejected)} rejected"
+        + ("; vlmreader search is:duplicate lists them" if duplicates else "")
+    )
     return EXIT_USER_ERROR if report.rejected else 0
 
 
@@ -320,6 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = add("import", command_import, "import .bib files or listing-page text files")
     sub.add_argument("files", nargs="+", metavar="FILE")
+    sub.add_argument("-v", "--verbose", action="store_true", help="list every paper added, merged or possibly duplicated")
     return parser
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vlmreader.core.formats.bibtex import parse_bibtex
+from vlmreader.core.formats.bibtex import export_bibtex, parse_bibtex
 
 GOOD = "@article{good2024, title={A Fine Paper}}\n"
 
@@ -24,13 +24,12 @@ GOOD = "@article{good2024, title={A Fine Paper}}\n"
         ("abstract={" + "{" * 300 + "deep" + "}" * 300 + "}", "{" * 300 + "deep" + "}" * 300),
     ],
 )
-def test_latex_that_cannot_be_read_is_kept_as_written_and_reported(field: str, kept: str):
+def test_latex_that_cannot_be_read_is_shown_as_written_and_exported_as_written(field: str, kept: str):
     parsed = parse_bibtex(GOOD + f"@article{{odd2024, title={{T}}, {field}}}\n")
     assert [paper.key for paper in parsed.papers] == ["good2024", "odd2024"]
     assert parsed.papers[1].abstract == kept
-    assert [(warning.line, warning.key) for warning in parsed.warnings] == [(2, "odd2024")]
-    assert "abstract kept as written" in parsed.warnings[0].reason
-    assert parsed.rejected == []
+    assert parsed.rejected == [] and parsed.warnings == []
+    assert f"abstract = {{{kept}}}" in export_bibtex(parsed.papers[1:])
 
 
 def test_a_trailing_url_stays_and_nothing_is_logged(caplog: pytest.LogCaptureFixture):

@@ -93,7 +93,7 @@ def test_an_annotation_write_does_not_rewrite_the_corpus(library: Library):
     assert library.annotations_path.stat().st_size < 2_000
 
 
-def test_imports_merge_by_normalized_title_and_keep_keys(library: Library):
+def test_an_import_merged_into_a_paper_gives_it_the_users_key_and_the_old_key_still_finds_it(library: Library):
     paper = library.resolve(DRAGONFLY)
     report = library.add_papers(
         [
@@ -109,11 +109,13 @@ def test_imports_merge_by_normalized_title_and_keep_keys(library: Library):
     )
     assert [p.id for p in report.merged] == [paper.id]
     merged = library.get(paper.id)
-    assert merged.key == DRAGONFLY  # a handed-out key never changes
+    assert merged.key == "thapa2024dragonfly"  # what the user's document cites
+    assert merged.record.aliases == (DRAGONFLY,) and library.resolve(DRAGONFLY).id == paper.id
+    assert report.renamed == [(DRAGONFLY, "thapa2024dragonfly")]
     assert merged.record.fields["year"] == "2024"
     assert merged.tags == ("imported",)
     (new,) = report.added
-    assert new.key != DRAGONFLY and report.rekeyed == [("dragonfly", new.key)]
+    assert new.key != DRAGONFLY and report.rekeyed == [("dragonfly", new.key)]  # an alias is taken too
 
 
 def test_schema_version_is_stored(library: Library):

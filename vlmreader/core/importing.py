@@ -53,7 +53,7 @@ def import_files(library: Library, paths: list[Path]) -> ImportReport:
         warnings += [_where(path, warning) for warning in parsed.warnings]
         offered.extend(parsed.papers)
     added = library.add_papers(offered)
-    return ImportReport(added.added, added.merged, added.rekeyed, rejected, warnings)
+    return ImportReport(**vars(added), rejected=rejected, warnings=warnings)
 
 
 def _where(path: Path, rejection: Rejection) -> str:

@@ -43,6 +43,16 @@ def is_valid_key(key: str) -> bool:
     )
 
 
+_NOT_IN_A_KEY = re.compile(r"[\s,{}\\%]")
+
+
+def is_citable_key(key: str) -> bool:
+    """Whether a user's own key can be kept as it is: BibTeX reads it and `\\cite` takes it (no
+    spaces, commas, braces, backslashes or %). Biber also refuses `" # ' ( ) =`; such a key is
+    kept all the same, since the user's document cites it (see the README)."""
+    return bool(key) and key.isprintable() and _NOT_IN_A_KEY.search(key) is None
+
+
 _GREEK_COMMAND = re.compile(
     r"\\(alpha|beta|gamma|delta|epsilon|zeta|eta|theta|iota|kappa|lambda|mu|nu|xi|pi|rho|sigma|tau|"
     r"upsilon|phi|chi|psi|omega)\b",

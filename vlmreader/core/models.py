@@ -186,8 +186,10 @@ AnnotationChange = Star | SetStatus | AddTags | RemoveTags | SetNote
 class PaperRecord:
     """What the library knows of a paper apart from the user's annotations.
 
-    `fields` holds bibliographic fields of imported entries (author, year, doi, eprint,
-    journal, ...), verbatim as decoded from the `.bib`.
+    An imported entry is kept twice: `bibtex` (and `context`) hold it exactly as the user's
+    `.bib` had it, which is what export writes back; `title`, `abstract`, `url` and `fields`
+    (author, year, doi, journal, ... by lower-case name) are a Unicode reading of it, for
+    display and search only. A bundled paper has no `bibtex`: export writes it from the reading.
 
     A paper offered to the library (by the corpus or an import) is a record without `id` and
     `added`, which the library gives it; its `key` is the one asked for ('' for none), kept
@@ -203,6 +205,15 @@ class PaperRecord:
     added: str = ""
     entry_type: str = "misc"
     fields: dict[str, str] = field(default_factory=dict)
+    bibtex: tuple[tuple[str, str], ...] = ()
+    """The entry's fields exactly as written: (name, value with its braces, quotes, `@string`
+    names and `#`), in the file's order."""
+    context: tuple[tuple[str, str, str], ...] = ()
+    """What the entry relies on from its file: ("string", name, value) for each `@string` its
+    values use, ("preamble", "", value) for the file's `@preamble`s, ("comment", "", text) for
+    its JabRef metadata. Export writes them with the entry."""
+    aliases: tuple[str, ...] = ()
+    """Earlier citation keys of the paper: they still find it, and go out as biblatex `ids`."""
 
     @classmethod
     def from_document(cls, document: dict[str, Any]) -> PaperRecord:
@@ -216,6 +227,9 @@ class PaperRecord:
             added=document.get("added", ""),
             entry_type=document.get("entry_type", "misc"),
             fields=dict(document.get("fields", {})),
+            bibtex=tuple(tuple(pair) for pair in document.get("bibtex", ())),
+            context=tuple(tuple(item) for item in document.get("context", ())),
+            aliases=tuple(document.get("aliases", ())),
         )
 
     def to_document(self) -> dict[str, Any]:
@@ -229,7 +243,7 @@ _RECORD_FIELDS = tuple(record_field.name for record_field in fields(PaperRecord)
 def _stored(value: Any) -> Any:
     """A copy of a record's value that JSON stores as it is: a tuple as a list."""
     if isinstance(value, tuple):
-        return list(value)
+        return [_stored(item) for item in value]
     return dict(value) if isinstance(value, dict) else value
 
 

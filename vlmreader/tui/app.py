@@ -322,7 +322,7 @@ class VlmReaderApp(App):
 
         papers = [self.library.get(paper_id) for paper_id in request.paper_ids]
         try:
-            report = export_to_file(papers, request.path, append=request.append)
+            report = export_to_file(papers, request.path, append=request.append, paper_of_key=self.library.find_key)
         except UserError as error:
             request.dialog.show_error(str(error))
             return

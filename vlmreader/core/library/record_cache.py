@@ -28,7 +28,7 @@ from typing import Any
 from vlmreader.core.files import cache_header, read_cache_header, write_atomically
 from vlmreader.core.models import PaperRecord
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 FIELD_SEPARATOR, LIST_SEPARATOR = "\x1f", "\x1d"
 _SEPARATORS = (FIELD_SEPARATOR, LIST_SEPARATOR)
 CHUNK_RECORDS = 2000
@@ -50,9 +50,19 @@ def _decode_mapping(text: str) -> dict:
     return json.loads(text) if text else {}
 
 
+def _encode_rows(rows: tuple[tuple[str, ...], ...]) -> str:
+    return json.dumps(rows, ensure_ascii=False) if rows else ""
+
+
+def _decode_rows(text: str) -> tuple[tuple[str, ...], ...]:
+    return tuple(map(tuple, json.loads(text))) if text else ()
+
+
 _CODECS: dict[str, tuple[Callable[[Any], str], Callable[[str], Any]]] = {
     "tuple[str, ...]": (_encode_texts, _decode_texts),
     "dict[str, str]": (_encode_mapping, _decode_mapping),
+    "tuple[tuple[str, str], ...]": (_encode_rows, _decode_rows),
+    "tuple[tuple[str, str, str], ...]": (_encode_rows, _decode_rows),
 }
 """How a record field that is not plain text is written and read, by its annotation."""
 

@@ -36,7 +36,8 @@ from vlmreader.core.files import (
     garbage_collection_paused,
     user_path,
 )
-from vlmreader.core.keys import CitationKeys, is_valid_key
+from vlmreader.core.keys import CitationKeys, is_citable_key, is_valid_key
+from vlmreader.core.library.identity import PaperIdentities
 from vlmreader.core.library.journal import append_to_journal, read_journal
 from vlmreader.core.library.record_cache import load_records, save_records
 from vlmreader.core.library.storage import AtomicJSONStorage, LibraryFileError
@@ -56,7 +57,7 @@ from vlmreader.core.models import (
     merge_tags,
     now_timestamp,
 )
-from vlmreader.core.text import paper_id_for, title_identity
+from vlmreader.core.text import paper_id_for
 
 SCHEMA_VERSION = 1
 LOCK_TIMEOUT_SECONDS = 15
@@ -110,7 +111,12 @@ class AddReport:
     added: list[Paper] = field(default_factory=list)
     merged: list[Paper] = field(default_factory=list)
     rekeyed: list[tuple[str, str]] = field(default_factory=list)
-    """(asked-for key, key given) for imported keys that were invalid or already taken."""
+    """(asked-for key, key given) for imported keys that could not be kept (another paper has it)."""
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+    """(old key, new key) of papers that took the key of an entry merged into them; the old key
+    still finds them."""
+    possible_duplicates: list[tuple[Paper, Paper]] = field(default_factory=list)
+    """(paper added, paper it shares a title with but is not): for the user to look at."""
 
 
 LIBRARY_FILE = "library.json"
@@ -275,7 +281,8 @@ class Library:
 
     def _set_records(self, records: list[PaperRecord], meta: dict[str, Any], signature: tuple | None) -> None:
         self._records = {record.id: record for record in records}
-        self._by_key = {record.key.casefold(): record.id for record in records}
+        self._by_key = {alias.casefold(): record.id for record in records if record.aliases for alias in record.aliases}
+        self._by_key.update({record.key.casefold(): record.id for record in records})
         self._papers_meta = meta
         self._papers_signature = signature
         self.papers_version += 1
@@ -369,6 +376,11 @@ class Library:
 
     def _paper(self, record: PaperRecord) -> Paper:
         return Paper(record, self._annotations.get(record.id, NO_ANNOTATION))
+
+    def find_key(self, key: str) -> Paper | None:
+        """The paper with citation key `key` (or with `key` among its earlier keys), if any."""
+        paper_id = self._by_key.get(key.strip().casefold())
+        return self.get(paper_id) if paper_id is not None else None
 
     def get(self, paper_id: str) -> Paper:
         try:
@@ -514,13 +526,17 @@ class Library:
     # -- adding papers ---------------------------------------------------------------
 
     def add_papers(self, offered: Iterable[Paper], meta_updates: dict[str, Any] | None = None) -> AddReport:
-        """Add papers, merging each into the existing paper of the same normalized title.
+        """Add papers, merging each into the paper the library already has, if it is one (see
+        `identity.py`: the same DOI or arXiv id, or the same title with nothing against it).
 
         Each offered paper is a record without id (see `PaperRecord`) and the annotation it
-        brings. A merge adds collections and fills in missing fields; it never changes a
-        citation key or a field the library already has. Tags and notes offered (from a `.bib`'s
-        keywords and note) join the user's annotations: tags are added, a note only fills an
-        empty one. `meta_updates` are recorded in the library file in the same write.
+        brings. A new paper keeps its own key unless another paper has it. A merge adds
+        collections; an imported entry merged into a paper becomes its entry (what export
+        writes) and its key the paper's key, the old key staying an alias; otherwise only missing
+        fields are filled in. Tags and notes offered (from a `.bib`'s keywords and note) join the
+        user's annotations: tags are added, a note only fills an empty one. A paper with another's
+        title that something contradicts is added, and reported as a possible duplicate.
+        `meta_updates` are recorded in the library file in the same write.
         """
         offered = list(offered)
         report = AddReport()
@@ -530,28 +546,37 @@ class Library:
             self._load_papers()
             documents = {record.id: record.to_document() for record in self._records.values()}
             keys = CitationKeys(self._by_key)
+            owner_of_key = dict(self._by_key)
+            identities = PaperIdentities(self._records.values())
             stamp = now_timestamp()
             annotation_changes: dict[str, Annotation] = {}
             added_ids: list[str] = []
             merged_ids: list[str] = []
+            duplicates: list[tuple[str, str]] = []
             for paper in offered:
                 new = paper.record
-                paper_id = self._id_for(new.title, documents)
-                existing = documents.get(paper_id)
-                if existing is None:
+                origin = (new.collections[0] if new.collections else "", new.key)
+                match = identities.match(new, origin)
+                if match.same_as is None:
+                    paper_id = self._free_id(new.title, documents)
                     key = new.key
-                    if not key or not is_valid_key(key) or key in keys:
+                    if not key or not (is_citable_key(key) if new.bibtex else is_valid_key(key)) or key in keys:
                         key = keys.new_key(new.title)
                         if new.key:
                             report.rekeyed.append((new.key, key))
                     else:
                         keys.take(key)
+                    owner_of_key[key.casefold()] = paper_id
                     documents[paper_id] = replace(new, id=paper_id, key=key, added=stamp).to_document()
                     added_ids.append(paper_id)
+                    duplicates += [(paper_id, other) for other in match.possible_duplicates]
                 else:
-                    _merge_into(existing, new)
+                    paper_id = match.same_as
+                    _merge_into(documents[paper_id], new)
+                    self._take_key(documents[paper_id], new.key, keys, owner_of_key, report)
                     if paper_id not in added_ids:
                         merged_ids.append(paper_id)
+                identities.add(paper_id, PaperRecord.from_document(documents[paper_id]), origin)
                 if paper.tags or paper.note:
                     annotation_changes[paper_id] = paper.annotation
             meta = {**self._papers_meta, **(meta_updates or {}), "schema_version": SCHEMA_VERSION}
@@ -567,7 +592,27 @@ class Library:
                 self._annotate_offered(annotation_changes)
         report.added = [self.get(pid) for pid in added_ids]
         report.merged = [self.get(pid) for pid in dict.fromkeys(merged_ids)]
+        report.possible_duplicates = [(self.get(new), self.get(old)) for new, old in duplicates]
         return report
+
+    @staticmethod
+    def _take_key(document: dict[str, Any], key: str, keys: CitationKeys, owner_of_key: dict[str, str], report: AddReport) -> None:
+        """The paper in `document` takes the key of an entry merged into it: the user's document
+        cites that key. Its old key stays an alias. A key another paper has is not taken."""
+        old = document["key"]
+        if not key or key == old or not is_citable_key(key):
+            return
+        owner = owner_of_key.get(key.casefold())
+        if owner is not None and owner != document["id"]:
+            report.rekeyed.append((key, old))
+            return
+        keys.take(key)
+        owner_of_key[key.casefold()] = document["id"]
+        aliases = [alias for alias in document.get("aliases", []) if alias.casefold() != key.casefold()]
+        if old.casefold() != key.casefold():
+            aliases.append(old)
+        document["key"], document["aliases"] = key, aliases
+        report.renamed.append((old, key))
 
     def _annotate_offered(self, offered: dict[str, Annotation]) -> None:
         tags = {pid: [clean_tag(tag) for tag in brought.tags] for pid, brought in offered.items()}
@@ -576,12 +621,13 @@ class Library:
             lambda pid, a: replace(a, tags=merge_tags(a.tags, tags[pid]), note=a.note or offered[pid].note),
         )
 
-    def _id_for(self, title: str, documents: dict[str, dict]) -> str:
-        """The paper id of `title`, salted in the (astronomically rare) case of a hash collision."""
-        normalized = title_identity(title)
+    @staticmethod
+    def _free_id(title: str, documents: dict[str, dict]) -> str:
+        """A new paper's id: from its title, salted when another paper (with that title, or a
+        hash collision) has it already."""
         paper_id = paper_id_for(title)
         salt = 0
-        while paper_id in documents and title_identity(documents[paper_id]["title"]) != normalized:
+        while paper_id in documents:
             salt += 1
             paper_id = paper_id_for(f"{title}\0{salt}")
         return paper_id
@@ -600,8 +646,15 @@ def _merge_into(document: dict[str, Any], new: PaperRecord) -> None:
         document["abstract"] = new.abstract
     if not document.get("url") and new.url:
         document["url"] = new.url
+    fields = document.setdefault("fields", {})
+    if new.bibtex:
+        # The user's own entry: what export writes from now on, and what the paper shows.
+        document["bibtex"] = [list(pair) for pair in new.bibtex]
+        document["context"] = [list(item) for item in new.context]
+        document["entry_type"] = new.entry_type
+        fields.update(new.fields)
+        return
     if document.get("entry_type", "misc") == "misc" and new.entry_type != "misc":
         document["entry_type"] = new.entry_type
-    fields = document.setdefault("fields", {})
     for name, value in new.fields.items():
         fields.setdefault(name, value)

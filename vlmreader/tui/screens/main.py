@@ -343,7 +343,7 @@ class MainScreen(Screen[None]):
             return
         from vlmreader.core.formats.bibtex import export_bibtex
 
-        how = copy_text(self.app, export_bibtex(self.library.get(paper_id) for paper_id in targets))
+        how = copy_text(self.app, export_bibtex((self.library.get(paper_id) for paper_id in targets), self.library.find_key))
         self.notify(f"Copied {counted(len(targets), 'BibTeX entry', 'BibTeX entries')} {how}.")
 
     def action_open_url(self) -> None:
