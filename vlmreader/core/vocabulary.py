@@ -44,6 +44,9 @@ UNREAD = "unread"
 """A paper nobody has annotated yet has this status."""
 SKIPPED = "skipped"
 
+DUPLICATE = "duplicate"
+"""`is:duplicate`: papers whose title another paper of the library shares."""
+
 STARRED = "starred"
 """The word for a starred paper: `is:starred`, the sidebar's view, `★ starred` in the details."""
 STAR = "★"

@@ -41,6 +41,16 @@ TEXT_COMMANDS = frozenset(
 )
 """Commands kept as they are, their argument converted: all are in LaTeX's kernel."""
 
+LOGOS = {"TeX": "TeX", "LaTeX": "LaTeX", "LaTeXe": "LaTeX2e", "BibTeX": "BibTeX", "XeTeX": "XeTeX", "LuaTeX": "LuaTeX"}
+"""Logos read as their names: `The {\\TeX}book` reads `The TeXbook`."""
+FONT_DECLARATIONS = frozenset(
+    "it bf sc rm sl sf tt em itshape bfseries scshape upshape slshape mdseries rmfamily sffamily ttfamily normalfont".split()
+)
+"""Old and new font switches (`{\\it italics}`): they change the look, not the words."""
+BIBLATEX_WRAPPERS = {"mkbibquote": "“%s”", "mkbibemph": "%s", "mkbibitalic": "%s", "mkbibbold": "%s", "enquote": "“%s”"}
+CITE_COMMANDS = frozenset("cite citep citet citealp parencite textcite autocite footcite nocite".split())
+"""Citations in a note or annotation are shown as written: `\\cite{KR}`, not pylatexenc's `<cit.>`."""
+
 ABBREVIATIONS = {"eg": "e.g.", "ie": "i.e.", "etal": "et al.", "etc": "etc.", "vs": "vs.", "cf": "cf.", "wrt": "w.r.t."}
 """Paper-local shorthand macros whose meaning is not in doubt."""
 
@@ -396,6 +406,10 @@ def _href_text(node, l2tobj) -> str:
     return l2tobj.nodelist_to_text([arguments[-1]]) if arguments else ""
 
 
+def _as_written(node, l2tobj) -> str:
+    return node.latex_verbatim()
+
+
 def _url_text(node, l2tobj) -> str:
     """`\\url{x}` reads as `x`; a `\\url` with nothing after it stays as written."""
     arguments = [argument for argument in (node.nodeargd.argnlist if node.nodeargd else []) if argument is not None]
@@ -409,7 +423,12 @@ def _decoder() -> tuple[LatexNodes2Text, latexwalker.LatexContextDb]:
     parse_context.add_context_category(
         "vlmreader",
         prepend=True,
-        macros=[MacroSpec("href", "{{"), MacroSpec("textsuperscript", "{"), MacroSpec("textsubscript", "{")],
+        macros=[
+            MacroSpec("href", "{{"),
+            MacroSpec("textsuperscript", "{"),
+            MacroSpec("textsubscript", "{"),
+            *(MacroSpec(name, "{") for name in BIBLATEX_WRAPPERS),
+        ],
     )
     text_context = get_default_latex_context_db()
     text_context.add_context_category(
@@ -430,6 +449,10 @@ def _decoder() -> tuple[LatexNodes2Text, latexwalker.LatexContextDb]:
             MacroTextSpec("S", "§"),
             MacroTextSpec("P", "¶"),
             MacroTextSpec("sim", "~"),
+            *(MacroTextSpec(name, shown) for name, shown in LOGOS.items()),
+            *(MacroTextSpec(name, "") for name in FONT_DECLARATIONS),
+            *(MacroTextSpec(name, shown) for name, shown in BIBLATEX_WRAPPERS.items()),
+            *(MacroTextSpec(name, simplify_repl=_as_written) for name in CITE_COMMANDS),
         ],
         # Kept as typed: `1--10` is a page range, and `&` is text here, not a table column.
         specials=[SpecialsTextSpec("&", "&"), SpecialsTextSpec("--", "--"), SpecialsTextSpec("---", "---")],

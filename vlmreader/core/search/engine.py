@@ -23,7 +23,7 @@ from vlmreader.core.search import index
 from vlmreader.core.search.index import CorpusIndex
 from vlmreader.core.search.query import Query, parse_query
 from vlmreader.core.vocabulary import UNREAD
-from vlmreader.core.text import fold, query_terms, search_terms, word_spans, words as words_of
+from vlmreader.core.text import fold, query_terms, search_terms, title_identity, word_spans, words as words_of
 
 TITLE, KEY, ABSTRACT, TAGS, NOTE = range(5)
 FIELD_WEIGHTS = {TITLE: 10.0, KEY: 7.0, TAGS: 6.0, NOTE: 3.0, ABSTRACT: 1.5}
@@ -356,6 +356,8 @@ class SearchIndex:
         if query.starred is not None:
             starred = {n for n, a in self.annotations.items() if a.starred}
             narrow(starred) if query.starred else exclude(starred)
+        if query.duplicate is not None:
+            narrow(set(self._duplicates)) if query.duplicate else exclude(self._duplicates)
         if query.statuses:
             narrow(self._with_status(set(query.statuses)))
         if query.excluded_statuses:
@@ -372,6 +374,14 @@ class SearchIndex:
             for term in set(search_terms(word)):
                 exclude(self.documents_with(term))
         return allowed
+
+    @cached_property
+    def _duplicates(self) -> set[int]:
+        """Papers whose title (as `title_identity` reads it) another paper shares."""
+        groups: dict[str, list[int]] = {}
+        for number, title in enumerate(self.titles):
+            groups.setdefault(title_identity(title), []).append(number)
+        return {number for group in groups.values() if len(group) > 1 for number in group}
 
     def _with_status(self, statuses: set[str]) -> set[int]:
         marked = {n for n, a in self.annotations.items() if a.status != UNREAD}

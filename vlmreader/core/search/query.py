@@ -5,6 +5,7 @@
     -word   -"a phrase"        papers without it
     tag:NAME   -tag:NAME       with / without a tag (case-insensitive)
     is:starred                 starred papers (-is:starred: not starred)
+    is:duplicate               papers whose title another paper shares
     is:unread|queued|reading|read|skipped   by reading status (several is: statuses: any of them)
     in:COLLECTION              in a collection whose name starts with COLLECTION
 
@@ -16,7 +17,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from vlmreader.core.vocabulary import FILTER_PREFIXES, STARRED, STATE_FILTER, STATUSES, TAG_FILTER, state_filter
+from vlmreader.core.vocabulary import (
+    DUPLICATE,
+    FILTER_PREFIXES,
+    STARRED,
+    STATE_FILTER,
+    STATUSES,
+    TAG_FILTER,
+    state_filter,
+)
 
 _TOKEN = re.compile(r'(-?)(?:([a-z]+):)?(?:"([^"]*)"?|(\S+))', re.IGNORECASE)
 
@@ -35,6 +44,7 @@ class Query:
     statuses: tuple[str, ...] = ()
     excluded_statuses: tuple[str, ...] = ()
     starred: bool | None = None
+    duplicate: bool | None = None
     collections: tuple[str, ...] = ()
     excluded_collections: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()
@@ -51,6 +61,7 @@ def parse_query(text: str) -> Query:
         "statuses", "excluded_statuses", "collections", "excluded_collections", "problems",
     )}
     starred: bool | None = None
+    duplicate: bool | None = None
     for match in _TOKEN.finditer(text):
         negated, prefix, phrase, word = match.groups()
         negated = bool(negated)
@@ -65,10 +76,12 @@ def parse_query(text: str) -> Query:
                 parts["excluded_collections" if negated else "collections"].append(value)
             elif value.lower() == STARRED:
                 starred = not negated
+            elif value.lower() == DUPLICATE:
+                duplicate = not negated
             elif value.lower() in STATUSES:
                 parts["excluded_statuses" if negated else "statuses"].append(value.lower())
             else:
-                known = f"{state_filter(STARRED)} or {state_filter('|'.join(STATUSES))}"
+                known = f"{state_filter(STARRED)}, {state_filter(DUPLICATE)} or {state_filter('|'.join(STATUSES))}"
                 parts["problems"].append(f"unknown filter {state_filter(value)} (use {known})")
             continue
         if phrase is None and value.lower().rstrip(":") in FILTER_PREFIXES and value.endswith(":"):
@@ -83,4 +96,4 @@ def parse_query(text: str) -> Query:
                 parts["excluded_words"].append(value)
         elif value and value != "-":
             parts["words"].append(value)
-    return Query(text=text, starred=starred, **{name: tuple(values) for name, values in parts.items()})
+    return Query(text=text, starred=starred, duplicate=duplicate, **{name: tuple(values) for name, values in parts.items()})

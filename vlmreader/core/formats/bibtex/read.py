@@ -30,6 +30,10 @@ VERBATIM_FIELDS = frozenset({"doi", "eprint", "url", "file", "isbn", "issn"})
 """Identifiers read exactly as written (biblatex treats them as verbatim)."""
 NAME_FIELDS = frozenset({"author", "editor", "translator", "bookauthor"})
 READ_APART = frozenset({"title", "abstract", "url", "keywords", "note"})
+PARENT_FIELDS = ("crossref", "xdata")
+"""Fields that name other entries an entry draws on."""
+TITLELESS_TYPES = frozenset({"xdata", "set"})
+"""Entry types that are never papers of their own, and have no title."""
 """Fields read into their own places (the record's title, abstract and url; tags and note)."""
 
 # A `;` inside braces belongs to a tag: export writes a tag's own `;` as `{;}`.
@@ -61,13 +65,14 @@ def parse_bibtex(text: str, collection: str = "") -> ParsedFile:
         for block in library.blocks
         if isinstance(block, model.ExplicitComment) and block.comment.lstrip().startswith(_JABREF_METADATA)
     )
+    parents = _parent_keys(library.entries, strings)
     previous: model.Block | None = None
     for block in library.blocks:
         if isinstance(block, model.ParsingFailedBlock):
             result.rejected.append(_rejection_for(block))
         elif isinstance(block, model.Entry):
             try:
-                paper = _paper_from(block, collection, strings, string_names, file_context, result.warnings)
+                paper = _paper_from(block, collection, strings, string_names, file_context, parents, result.warnings)
             except Exception as error:  # noqa: BLE001 - one odd entry must never cost the others
                 paper = Rejection(_line_of(block), block.key or None, f"cannot be read ({type(error).__name__})")
             if isinstance(paper, Rejection):
@@ -95,6 +100,7 @@ def _paper_from(
     strings: dict[str, str],
     string_names: dict[str, str],
     file_context: tuple[tuple[str, str, str], ...],
+    parents: set[str],
     warnings: list[Rejection],
 ) -> Paper | Rejection:
     written = tuple((entry_field.key, entry_field.value) for entry_field in entry.fields)
@@ -109,6 +115,9 @@ def _paper_from(
             Rejection(_line_of(entry), entry.key or None, f"uses @string {', '.join(undefined)}, which the file does not define")
         )
     title = _one_line(reading(values.get("title", "")))
+    if not title and (entry.key.casefold() in parents or entry.entry_type in TITLELESS_TYPES):
+        # A parent other entries draw fields from (`@xdata`, a `crossref`'d `@proceedings`).
+        title = _one_line(reading(values.get("booktitle", ""))) or f"@{entry.entry_type} {entry.key}"
     if not title:
         return Rejection(_line_of(entry), entry.key or None, "entry has no title")
     needed = strings_needed((raw for _, raw in written), strings)
@@ -126,6 +135,16 @@ def _paper_from(
     )
     brought = Annotation(tags=tags_from_keywords(values.get("keywords", "")), note=reading(values.get("note", "")).strip())
     return Paper(record, brought)
+
+
+def _parent_keys(entries: list[model.Entry], strings: dict[str, str]) -> set[str]:
+    """Keys (case-folded) that entries of the file name in `crossref`, `xdata` or `set`."""
+    keys = set()
+    for entry in entries:
+        for entry_field in entry.fields:
+            if entry_field.key.lower() in PARENT_FIELDS:
+                keys.update(key.strip().casefold() for key in expanded(entry_field.value, strings).split(","))
+    return keys
 
 
 def reading(value: str, reader=from_latex) -> str:

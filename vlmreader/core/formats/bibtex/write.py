@@ -27,7 +27,7 @@ import bibtexparser
 from bibtexparser import model
 
 from vlmreader.core.files import user_path, write_users_file
-from vlmreader.core.formats.bibtex.read import KEYWORD_SEPARATOR, reading, tags_from_keywords
+from vlmreader.core.formats.bibtex.read import KEYWORD_SEPARATOR, PARENT_FIELDS, reading, tags_from_keywords
 from vlmreader.core.formats.bibtex.values import braced, expanded, names_used
 from vlmreader.core.formats.latex import protect_title, to_latex
 from vlmreader.core.models import Paper, UserError
@@ -68,7 +68,6 @@ VERBATIM_FIELDS = frozenset({"doi", "eprint"})
 MONTH_NAMES = (
     "january february march april may june july august september october november december".split()
 )
-PARENT_FIELDS = ("crossref", "xdata")
 
 _VERBATIM_SAFE = "".join(chr(code) for code in range(33, 127) if chr(code) not in '{}\\"')
 _LINE_STARTING_WITH_AT = re.compile(r"^(\s*)@", re.MULTILINE)
