@@ -8,6 +8,11 @@ Export: the bundled corpus, then synthetic papers (synthetic.py) up to `--papers
 for 10,000 papers (bibtexparser's own writer takes about 0.15 s of that), and nothing may reach
 stderr (bibtexparser used to warn there about deep copies).
 
+Import: `vlmreader import` of a `.bib` of 20,000 of those papers (written by export, so every
+value is LaTeX as a user's file has it), as a whole process into a home that holds the bundled
+corpus, median of `--repeat` runs, and the process's peak RSS (`os.wait4`); then the same for a
+`.bib` of about 50 MB. Targets: 20,000 entries in 10 s, a 50 MB `.bib` in under 600 MB.
+
 Keys: `Library.add_papers` of N listing titles that all start with the same model name
 ("LLaVA: ..."), into a fresh library each time; every title but the first gets a suffix
 (`llava-2`, `llava-3`, ...). Linear means the time per title stays the same as N grows
@@ -32,6 +37,11 @@ from bench_core import machine_description  # noqa: E402
 
 EXPORT_TARGET_S = {10_000: 1.0}
 TITLE_COUNTS = (2_000, 5_000, 20_000)
+IMPORT_ENTRIES = 20_000
+IMPORT_TARGET_S = 10.0
+LARGE_BIB_ENTRIES = 31_000
+"""About 50 MB of BibTeX."""
+RSS_TARGET_MB = 600
 
 
 def papers_to_export(count: int) -> list:
@@ -66,6 +76,43 @@ def time_export(papers: list, repeat: int) -> dict:
             "megabytes": len(text.encode()) / 2**20, "stderr": stderr.getvalue()}
 
 
+def time_import_process(bib: Path, repeat: int) -> dict:
+    """`vlmreader import BIB` into a fresh home with the bundled corpus, `repeat` times."""
+    import os
+    import shutil
+    import subprocess
+
+    from vlmreader.core.importing import bundled_pages, open_library
+    from vlmreader.resources import data_dir
+
+    seeded = Path(tempfile.mkdtemp()) / "seeded"
+    open_library(seeded, bundled_pages(data_dir()))
+    runs, peaks = [], []
+    for _ in range(repeat):
+        home = Path(tempfile.mkdtemp()) / "home"
+        shutil.copytree(seeded, home)
+        start = time.perf_counter()
+        child = subprocess.Popen(
+            [sys.executable, "-m", "vlmreader", "--home", str(home), "import", str(bib)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        _, status, usage = os.wait4(child.pid, 0)
+        runs.append(time.perf_counter() - start)
+        peaks.append(usage.ru_maxrss / 1024)
+        assert os.waitstatus_to_exitcode(status) == 0, f"vlmreader import {bib} failed"
+        shutil.rmtree(home.parent, ignore_errors=True)
+    return {"median_s": statistics.median(runs), "max_s": max(runs), "peak_rss_mb": max(peaks),
+            "megabytes": bib.stat().st_size / 2**20}
+
+
+def write_bib(count: int) -> Path:
+    from vlmreader.core.formats.bibtex import export_bibtex
+
+    path = Path(tempfile.mkdtemp()) / f"{count}.bib"
+    path.write_text(export_bibtex(papers_to_export(count)), encoding="utf-8")
+    return path
+
+
 def time_same_name_import(count: int) -> dict:
     from vlmreader.core.library import Library
     from vlmreader.core.models import Paper, PaperRecord
@@ -96,6 +143,14 @@ def main() -> int:
         print(f"  {figures['papers']:>7,} papers  {figures['median_s']:.2f} s ({figures['max_s']:.2f} s), "
               f"{figures['megabytes']:.1f} MB{verdict}")
         print(f"           stderr: {figures['stderr'].strip() or 'nothing'}")
+
+    print(f"\nIMPORT  vlmreader import, whole process, into a home with the bundled corpus; median (max) of {arguments.repeat}")
+    for count, runs in ((IMPORT_ENTRIES, arguments.repeat), (LARGE_BIB_ENTRIES, 1)):
+        figures = time_import_process(write_bib(count), runs)
+        time_verdict = ("  ok" if figures["median_s"] <= IMPORT_TARGET_S else "  OVER") + f"  <= {IMPORT_TARGET_S:g} s" if count == IMPORT_ENTRIES else ""
+        rss_verdict = ("ok" if figures["peak_rss_mb"] < RSS_TARGET_MB else "OVER") + f"  < {RSS_TARGET_MB} MB"
+        print(f"  {count:>7,} entries ({figures['megabytes']:.0f} MB)  {figures['median_s']:.1f} s ({figures['max_s']:.1f} s){time_verdict}")
+        print(f"           peak RSS {figures['peak_rss_mb']:.0f} MB  {rss_verdict}")
 
     print("\nKEYS  add_papers of N titles named 'LLaVA: ...' (each needs a suffix)")
     results = [time_same_name_import(count) for count in TITLE_COUNTS]

@@ -233,18 +233,12 @@ class PaperRecord:
         )
 
     def to_document(self) -> dict[str, Any]:
-        """The record as stored in `library.json`: every field, tuples as lists."""
-        return {name: _stored(getattr(self, name)) for name in _RECORD_FIELDS}
+        """The record as stored in `library.json`, for JSON to write (which writes a tuple as a
+        list); it shares the record's values, so it is written, not kept."""
+        return {name: getattr(self, name) for name in _RECORD_FIELDS}
 
 
 _RECORD_FIELDS = tuple(record_field.name for record_field in fields(PaperRecord))
-
-
-def _stored(value: Any) -> Any:
-    """A copy of a record's value that JSON stores as it is: a tuple as a list."""
-    if isinstance(value, tuple):
-        return [_stored(item) for item in value]
-    return dict(value) if isinstance(value, dict) else value
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from itertools import cycle
 import re
 import unicodedata
 
@@ -120,7 +121,26 @@ _ESCAPED_CODE_POINT = re.compile(r"⟨U\+([0-9A-Fa-f]{4,6})⟩")
 _UNESCAPED_PERCENT = re.compile(r"(?<!\\)%")
 _TRAILING_PUNCTUATION = ":,.;?!"
 _INVISIBLE_CATEGORIES = frozenset(("Cc", "Cf", "Cs"))
-_LATEX_SYNTAX = re.compile(r"[\\{}$~]|``|''|[?!]`")
+_NOT_SIMPLE = re.compile(r"\\(?![%&_#$])|[$~`]|''")
+_BARE_BRACE = re.compile(r"[{}]")
+_ESCAPED_SPECIAL = re.compile(r"\\([%&_#$])")
+_LATEX_TOKEN = re.compile(r"\\[A-Za-z]+|\\.|[{}$~`]|''|\s+", re.DOTALL)
+_SIMPLE_ESCAPES = frozenset("%&_#$")
+_WRITTEN_ESCAPES = {
+    "~": "\xa0",
+    "``": "“",
+    "''": "”",
+    "{$<$}": "<",
+    "{$>$}": ">",
+    "{$|$}": "|",
+    "{$\\sim$}": "~",
+    "{\\textbackslash}": "\\",
+    "{\\textbraceleft}": "{",
+    "{\\textbraceright}": "}",
+    "{\\textasciicircum}": "^",
+}
+"""Sequences that `to_latex` writes, with what pylatexenc reads them as (tests compare the two)."""
+_WRITTEN_ESCAPE = re.compile("(" + "|".join(map(re.escape, sorted(_WRITTEN_ESCAPES, key=len, reverse=True))) + ")")
 _PLAIN_RUN = re.compile(r"[\t\n !\"'-;=?-\[\]`a-z]+")
 """Printable ASCII, tab and newline, except what `_LatexWriter._piece` treats specially:
 backslash, braces, ^ ~ % & # _ $ < > |."""
@@ -176,8 +196,62 @@ def from_latex(value: str) -> str:
     a tie becomes a no-break space and whitespace is kept as it is. Raises `UnreadableLatex`
     when the LaTeX cannot be read at all.
     """
-    if not _LATEX_SYNTAX.search(value):
-        return value
+    if _is_simple(value):
+        return _simple_to_text(value)
+    parts = _WRITTEN_ESCAPE.split(value)  # text, escape, text, ...: what `to_latex` itself writes
+    if all(_is_simple(part) for part in parts[::2]):
+        return "".join(_WRITTEN_ESCAPES[part] if odd else _simple_to_text(part) for odd, part in zip(cycle((0, 1)), parts))
+    # pylatexenc reads some 40,000 characters a second: give it only the stretches that need it.
+    return "".join(_pylatexenc_text(piece) if complex_ else _simple_to_text(piece) for complex_, piece in _pieces(value))
+
+
+def _is_simple(value: str) -> bool:
+    """Only braces and escaped specials (`{LLaVA}`, `17.5\\%`), as in most abstracts."""
+    return _NOT_SIMPLE.search(value) is None
+
+
+def _simple_to_text(value: str) -> str:
+    """What pylatexenc makes of a simple value, read in C (tests compare the two)."""
+    text = _ESCAPED_SPECIAL.sub(r"\1", _BARE_BRACE.sub("", value))
+    return _ESCAPED_CODE_POINT.sub(lambda match: chr(int(match.group(1), 16)), text) if "⟨U+" in text else text
+
+
+def _pieces(value: str) -> list[tuple[bool, str]]:
+    """`value` as (needs pylatexenc, piece) pieces, cut at white space that no group, formula or
+    command spans: each piece reads the same alone as within the whole. Simple pieces in a row
+    are one piece."""
+    pieces: list[tuple[bool, str]] = []
+    start = depth = 0
+    math = after_command = complex_ = False
+
+    def cut(end: int) -> None:
+        nonlocal start, complex_
+        if end > start:
+            if pieces and not complex_ and not pieces[-1][0]:
+                pieces[-1] = (False, pieces[-1][1] + value[start:end])
+            else:
+                pieces.append((complex_, value[start:end]))
+        start, complex_ = end, False
+
+    for match in _LATEX_TOKEN.finditer(value):
+        token = match.group()
+        if token[0].isspace():
+            if depth == 0 and not math and not after_command:
+                cut(match.start())
+        elif token == "{":
+            depth += 1
+        elif token == "}":
+            depth = max(0, depth - 1)
+        elif token == "$":
+            math, complex_ = not math, True
+        else:
+            complex_ = complex_ or not (token[0] == "\\" and token[1:] in _SIMPLE_ESCAPES)
+        after_command = token[0] == "\\" and token[1:2].isalpha()
+    cut(len(value))
+    return pieces
+
+
+def _pylatexenc_text(value: str) -> str:
     decoder, parse_context = _decoder()
     # In a .bib a bare % is a percent sign, not a comment: BibTeX never strips comments in values.
     try:

@@ -6,6 +6,7 @@ A file that cannot be read or parsed raises `LibraryFileError` and is never writ
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -59,8 +60,10 @@ class AtomicJSONStorage(Storage):
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         try:
-            text = _line_layout(data) if self.line_per_document else _encode(data)
-            write_atomically(self.path, text.encode("utf-8"))
+            if self.line_per_document:
+                write_atomically(self.path, _line_layout(data))
+            else:
+                write_atomically(self.path, _encode(data).encode("utf-8"))
         except OSError as error:
             raise UserError(f"cannot write library file {self.path}: {error.strerror or error}") from None
 
@@ -72,23 +75,26 @@ def _encode(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _line_layout(data: dict[str, dict[str, Any]]) -> str:
-    """`data` as JSON with each document on a line of its own.
+def _line_layout(data: dict[str, dict[str, Any]]) -> Iterator[bytes]:
+    """`data` as JSON with each document on a line of its own, a chunk of lines at a time.
 
     Still plain JSON for TinyDB and any other reader, but `_read_line_layout` can parse it one
-    line at a time, which keeps a 100,000-paper library from being held twice in memory.
+    line at a time, and it is written as it is made: a 100,000-paper library is never held
+    as one string, let alone as that string and its UTF-8 bytes.
     """
     lines = ["{"]
     tables = list(data.items())
     for table_number, (name, documents) in enumerate(tables):
         lines.append(f"{_encode(name)}:{{")
-        items = list(documents.items())
-        for number, (doc_id, document) in enumerate(items):
-            comma = "," if number < len(items) - 1 else ""
-            lines.append(f"{_encode(str(doc_id))}:{_encode(document)}{comma}")
+        last = len(documents) - 1
+        for number, (doc_id, document) in enumerate(documents.items()):
+            lines.append(f"{_encode(str(doc_id))}:{_encode(document)}{',' if number < last else ''}")
+            if len(lines) >= LINES_PER_PARSE:
+                yield ("\n".join(lines) + "\n").encode("utf-8")
+                lines.clear()
         lines.append("}," if table_number < len(tables) - 1 else "}")
     lines.append("}")
-    return "\n".join(lines) + "\n"
+    yield ("\n".join(lines) + "\n").encode("utf-8")
 
 
 LINES_PER_PARSE = 2000

@@ -544,10 +544,10 @@ class Library:
             return report
         with self.locked():
             self._load_papers()
-            documents = {record.id: record.to_document() for record in self._records.values()}
+            records = dict(self._records)
             keys = CitationKeys(self._by_key)
             owner_of_key = dict(self._by_key)
-            identities = PaperIdentities(self._records.values())
+            identities = PaperIdentities(records.values())
             stamp = now_timestamp()
             annotation_changes: dict[str, Annotation] = {}
             added_ids: list[str] = []
@@ -558,7 +558,7 @@ class Library:
                 origin = (new.collections[0] if new.collections else "", new.key)
                 match = identities.match(new, origin)
                 if match.same_as is None:
-                    paper_id = self._free_id(new.title, documents)
+                    paper_id = self._free_id(new.title, records)
                     key = new.key
                     if not key or not (is_citable_key(key) if new.bibtex else is_valid_key(key)) or key in keys:
                         key = keys.new_key(new.title)
@@ -567,26 +567,21 @@ class Library:
                     else:
                         keys.take(key)
                     owner_of_key[key.casefold()] = paper_id
-                    documents[paper_id] = replace(new, id=paper_id, key=key, added=stamp).to_document()
+                    records[paper_id] = replace(new, id=paper_id, key=key, added=stamp)
                     added_ids.append(paper_id)
                     duplicates += [(paper_id, other) for other in match.possible_duplicates]
                 else:
                     paper_id = match.same_as
-                    _merge_into(documents[paper_id], new)
-                    self._take_key(documents[paper_id], new.key, keys, owner_of_key, report)
+                    merged = _merged(records[paper_id], new)
+                    records[paper_id] = self._take_key(merged, new.key, keys, owner_of_key, report)
                     if paper_id not in added_ids:
                         merged_ids.append(paper_id)
-                identities.add(paper_id, PaperRecord.from_document(documents[paper_id]), origin)
+                identities.add(paper_id, records[paper_id], origin)
                 if paper.tags or paper.note:
                     annotation_changes[paper_id] = paper.annotation
             meta = {**self._papers_meta, **(meta_updates or {}), "schema_version": SCHEMA_VERSION}
-            self._papers_db.storage.write(
-                {
-                    "_meta": {str(_META_DOC_ID): meta},
-                    "papers": {str(number): doc for number, doc in enumerate(documents.values(), start=1)},
-                }
-            )
-            self._set_records(self._records_from(documents.values()), meta, file_signature(self.papers_path))
+            self._papers_db.storage.write({"_meta": {str(_META_DOC_ID): meta}, "papers": _Documents(list(records.values()))})
+            self._set_records(list(records.values()), meta, file_signature(self.papers_path))
             self._save_records_cache()
             if annotation_changes:
                 self._annotate_offered(annotation_changes)
@@ -596,23 +591,23 @@ class Library:
         return report
 
     @staticmethod
-    def _take_key(document: dict[str, Any], key: str, keys: CitationKeys, owner_of_key: dict[str, str], report: AddReport) -> None:
-        """The paper in `document` takes the key of an entry merged into it: the user's document
-        cites that key. Its old key stays an alias. A key another paper has is not taken."""
-        old = document["key"]
+    def _take_key(record: PaperRecord, key: str, keys: CitationKeys, owner_of_key: dict[str, str], report: AddReport) -> PaperRecord:
+        """`record` with the key of an entry merged into it: the user's document cites that key.
+        Its old key stays an alias. A key another paper has is not taken."""
+        old = record.key
         if not key or key == old or not is_citable_key(key):
-            return
+            return record
         owner = owner_of_key.get(key.casefold())
-        if owner is not None and owner != document["id"]:
+        if owner is not None and owner != record.id:
             report.rekeyed.append((key, old))
-            return
+            return record
         keys.take(key)
-        owner_of_key[key.casefold()] = document["id"]
-        aliases = [alias for alias in document.get("aliases", []) if alias.casefold() != key.casefold()]
+        owner_of_key[key.casefold()] = record.id
+        aliases = [alias for alias in record.aliases if alias.casefold() != key.casefold()]
         if old.casefold() != key.casefold():
             aliases.append(old)
-        document["key"], document["aliases"] = key, aliases
         report.renamed.append((old, key))
+        return replace(record, key=key, aliases=tuple(aliases))
 
     def _annotate_offered(self, offered: dict[str, Annotation]) -> None:
         tags = {pid: [clean_tag(tag) for tag in brought.tags] for pid, brought in offered.items()}
@@ -622,12 +617,12 @@ class Library:
         )
 
     @staticmethod
-    def _free_id(title: str, documents: dict[str, dict]) -> str:
+    def _free_id(title: str, taken: dict[str, PaperRecord]) -> str:
         """A new paper's id: from its title, salted when another paper (with that title, or a
         hash collision) has it already."""
         paper_id = paper_id_for(title)
         salt = 0
-        while paper_id in documents:
+        while paper_id in taken:
             salt += 1
             paper_id = paper_id_for(f"{title}\0{salt}")
         return paper_id
@@ -637,24 +632,36 @@ def _annotation_doc_id(paper_id: str) -> int:
     return int(paper_id, 16)
 
 
-def _merge_into(document: dict[str, Any], new: PaperRecord) -> None:
-    collections = document.setdefault("collections", [])
-    for name in new.collections:
-        if name not in collections:
-            collections.append(name)
-    if not document.get("abstract") and new.abstract:
-        document["abstract"] = new.abstract
-    if not document.get("url") and new.url:
-        document["url"] = new.url
-    fields = document.setdefault("fields", {})
+def _merged(record: PaperRecord, new: PaperRecord) -> PaperRecord:
+    """`record` with what `new`, the same paper, brings: its collections, and missing text. An
+    imported entry becomes the paper's entry (what export writes, and what the paper shows);
+    otherwise only missing fields are filled in."""
+    collections = record.collections + tuple(name for name in new.collections if name not in record.collections)
+    changes: dict[str, Any] = {"collections": collections}
+    if not record.abstract and new.abstract:
+        changes["abstract"] = new.abstract
+    if not record.url and new.url:
+        changes["url"] = new.url
     if new.bibtex:
-        # The user's own entry: what export writes from now on, and what the paper shows.
-        document["bibtex"] = [list(pair) for pair in new.bibtex]
-        document["context"] = [list(item) for item in new.context]
-        document["entry_type"] = new.entry_type
-        fields.update(new.fields)
-        return
-    if document.get("entry_type", "misc") == "misc" and new.entry_type != "misc":
-        document["entry_type"] = new.entry_type
-    for name, value in new.fields.items():
-        fields.setdefault(name, value)
+        changes.update(
+            bibtex=new.bibtex, context=new.context, entry_type=new.entry_type, fields={**record.fields, **new.fields}
+        )
+    else:
+        if record.entry_type == "misc" and new.entry_type != "misc":
+            changes["entry_type"] = new.entry_type
+        changes["fields"] = {**new.fields, **record.fields}
+    return replace(record, **changes)
+
+
+class _Documents:
+    """Records as the documents of `library.json`'s papers table, made one at a time as it is
+    written: an import of 100,000 papers never holds them all as dicts."""
+
+    def __init__(self, records: list[PaperRecord]):
+        self.records = records
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def items(self):
+        return ((str(number), record.to_document()) for number, record in enumerate(self.records, start=1))

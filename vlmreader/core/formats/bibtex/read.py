@@ -22,7 +22,7 @@ from bibtexparser import model
 from bibtexparser.exceptions import ParserStateException
 
 from vlmreader.core.formats import ParsedFile, Rejection
-from vlmreader.core.formats.bibtex.values import MONTH_MACROS, expanded, names_used, strings_needed
+from vlmreader.core.formats.bibtex.values import expanded, names_used, strings_needed
 from vlmreader.core.formats.latex import UnreadableLatex, from_latex, names_from_latex
 from vlmreader.core.models import Annotation, Paper, PaperRecord, UserError, clean_tag, merge_tags
 
@@ -105,11 +105,15 @@ def _paper_from(
 ) -> Paper | Rejection:
     written = tuple((entry_field.key, entry_field.value) for entry_field in entry.fields)
     values: dict[str, str] = {}
+    expressions = []  # values that are more than one braced group: names, quotes, `#`
     for name, raw in written:
-        values.setdefault(name.lower(), expanded(raw, strings))
-    undefined = sorted(
-        {name for _, raw in written for name in names_used(raw) if name not in strings and name not in MONTH_MACROS}
-    )
+        if raw[:1] == "{" and raw[-1:] == "}" and "#" not in raw:
+            value = raw[1:-1]  # most values, taken at once
+        else:
+            value = expanded(raw, strings)
+            expressions.append(raw)
+        values.setdefault(name.lower(), value)
+    undefined = sorted({name for raw in expressions for name in names_used(raw) if name not in strings})
     if undefined:
         warnings.append(
             Rejection(_line_of(entry), entry.key or None, f"uses @string {', '.join(undefined)}, which the file does not define")
@@ -120,7 +124,7 @@ def _paper_from(
         title = _one_line(reading(values.get("booktitle", ""))) or f"@{entry.entry_type} {entry.key}"
     if not title:
         return Rejection(_line_of(entry), entry.key or None, "entry has no title")
-    needed = strings_needed((raw for _, raw in written), strings)
+    needed = strings_needed(expressions, strings)
     context = tuple(("string", string_names[name], strings[name]) for name in needed) + file_context
     record = PaperRecord(
         key=entry.key,

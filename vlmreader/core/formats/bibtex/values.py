@@ -7,6 +7,11 @@ text they are given.
 
 from __future__ import annotations
 
+import re
+
+_BRACE = re.compile(r"\\\\|\\[{}]|[{}]")
+"""A brace, an escaped brace or an escaped backslash: all that decides where a group ends."""
+
 MONTH_MACROS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 """Names every BibTeX style defines: a `month = jan` needs no `@string`."""
 
@@ -14,6 +19,8 @@ MONTH_MACROS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "
 def value_parts(raw: str) -> list[tuple[str, str]]:
     """("text" | "name", part) for each `#`-joined part of `raw`, delimiters removed; the whole
     as one text if it does not read as an expression."""
+    if raw[:1] == "{" and raw[-1:] == "}" and _one_group(raw):
+        return [("text", raw[1:-1])]  # by far the most common value: one braced group
     parts: list[tuple[str, str]] = []
     position, end = 0, len(raw)
     while position < end:
@@ -56,14 +63,29 @@ def value_parts(raw: str) -> list[tuple[str, str]]:
     return parts
 
 
+def _one_group(raw: str) -> bool:
+    """Whether `raw`, which starts with `{` and ends with `}`, is one group: its first brace
+    closes only at its end. Only braces and escapes are looked at, found in C."""
+    if "#" not in raw:
+        # A group closing early must be followed by more of the value: by `# ...` in a value
+        # that bibtexparser read (it matched the braces); `{a}{b}` is not BibTeX.
+        return True
+    depth = 0
+    for match in _BRACE.finditer(raw):
+        token = match.group()
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+            if depth == 0:
+                return match.end() == len(raw)
+    return False
+
+
 def expanded(raw: str, strings: dict[str, str], seen: frozenset[str] = frozenset()) -> str:
     """The value as BibTeX reads it: parts unwrapped, `@string` names (looked up in `strings`
     by their case-folded name) replaced by their own expanded values, all concatenated. A name
     no `@string` defines (a month, `jan`) stays as written."""
-    if raw[:1] == "{" and raw[-1:] == "}" and "#" not in raw:  # the common case, quickly
-        parts = value_parts(raw)
-        if len(parts) == 1:
-            return parts[0][1]
     pieces = []
     for kind, part in value_parts(raw):
         folded = part.casefold()
