@@ -174,3 +174,14 @@ def test_the_export_compiles_where_the_input_does(compile_bib, tmp_path: Path):
     text = (FIXTURES / "references.bib").read_text(encoding="utf-8")
     compile_bib(text, tmp_path / "input")  # the fixture is meant to compile with both
     compile_bib(export_all(imported(tmp_path, "references.bib")), tmp_path / "export")
+
+
+def test_a_note_or_tag_written_into_the_users_entry_keeps_its_unicode(tmp_path: Path):
+    library = imported(tmp_path, "biblatex.bib")
+    paper = library.resolve("ivanov2020")
+    library.set_note(paper.id, "Прочитать: 50% ✓ {важно}")
+    library.add_tags([paper.id], ["зрение"])
+    fields = dict(written_entries(export_all(library))["ivanov2020"][1])
+    assert fields["note"] == r"{Прочитать: 50\% ✓ {важно}}"  # balanced braces are groups, as ever
+    assert fields["keywords"] == "{зрение}"
+    assert "⟨U+" not in export_all(library)

@@ -150,9 +150,14 @@ _NAME_PART_SEPARATOR = re.compile(r"[-/\s]")
 _BRACE_OR_ESCAPE = re.compile(r"\\.|[{}]", re.DOTALL)
 
 
-def to_latex(text: str) -> str:
-    """`text` as a BibTeX value that compiles under a stock preamble and shows what was meant."""
-    return _LatexWriter(text).write()
+def to_latex(text: str, keep_unicode: bool = False) -> str:
+    """`text` as a BibTeX value that compiles under a stock preamble and shows what was meant.
+
+    With `keep_unicode`, characters outside ASCII stay as they are (UTF-8 in the file), as in a
+    user's own entry written for biber or a Unicode engine: only what means something to
+    LaTeX or BibTeX is escaped, and nothing becomes a `⟨U+...⟩` placeholder.
+    """
+    return _LatexWriter(text, keep_unicode).write()
 
 
 def protect_title(title: str) -> str:
@@ -291,9 +296,10 @@ def names_from_latex(value: str) -> str:
 class _LatexWriter:
     """One pass over a text, writing each piece as LaTeX."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, keep_unicode: bool = False):
         self.text = text.replace("\r\n", "\n").replace("\r", "\n")
         self.closing = _matching_braces(self.text)
+        self.keep_unicode = keep_unicode
 
     def write(self, start: int = 0, end: int | None = None) -> str:
         end = len(self.text) if end is None else end
@@ -324,6 +330,8 @@ class _LatexWriter:
             return _ESCAPES[char], index + 1
         if char.isascii():
             return (char if char.isprintable() or char in "\n\t" else " "), index + 1
+        if self.keep_unicode and char.isprintable():
+            return char, index + 1
         return _non_ascii_to_latex(char), index + 1
 
     def _backslash(self, index: int, end: int) -> tuple[str, int]:

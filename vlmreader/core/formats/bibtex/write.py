@@ -181,7 +181,7 @@ def _entry_as_written(paper: Paper, written_strings: dict[str, str]) -> model.En
     if paper.tags != brought_tags:
         put("keywords", _keywords_after(fields[position["keywords"]][1] if "keywords" in position else None, brought_tags, paper.tags))
     if paper.note != reading(value_of("note")).strip():
-        put("note", braced(_text_value(paper.note.strip())) if paper.note.strip() else None)
+        put("note", braced(_user_value(paper.note.strip())) if paper.note.strip() else None)
     if record.aliases:
         cited = [key.strip() for key in value_of("ids").split(",") if key.strip()]
         missing = [alias for alias in record.aliases if alias not in cited and alias != record.key]
@@ -196,7 +196,7 @@ def _keywords_after(written: str | None, brought: tuple[str, ...], tags: tuple[s
     brought: tags only added are appended to it as written; otherwise it is written anew."""
     added = [tag for tag in tags if tag.casefold() not in {t.casefold() for t in brought}]
     removed = [tag for tag in brought if tag.casefold() not in {t.casefold() for t in tags}]
-    new_text = ", ".join(_text_value(tag).replace(";", "{;}") for tag in added)
+    new_text = ", ".join(_user_value(tag).replace(";", "{;}") for tag in added)
     if written is not None and not removed and _CLOSING_DELIMITER.search(written):
         closing = _CLOSING_DELIMITER.search(written)
         inner = written[: closing.start()]
@@ -204,7 +204,7 @@ def _keywords_after(written: str | None, brought: tuple[str, ...], tags: tuple[s
         return inner + separator + new_text + written[closing.start() :]
     if not tags:
         return None
-    return braced(", ".join(_text_value(tag).replace(";", "{;}") for tag in tags))
+    return braced(", ".join(_user_value(tag).replace(";", "{;}") for tag in tags))
 
 
 def _entry_from_reading(paper: Paper) -> model.Entry:
@@ -228,6 +228,12 @@ def _entry_from_reading(paper: Paper) -> model.Entry:
 
 def _text_value(text: str) -> str:
     return to_latex(text)
+
+
+def _user_value(text: str) -> str:
+    """Text the user wrote in vlmreader, for their own entry: LaTeX's specials escaped, all else
+    (accents, Cyrillic, CJK) as typed, like the entry around it."""
+    return to_latex(text, keep_unicode=True)
 
 
 def _enclosed(name: str, value: str) -> str:
