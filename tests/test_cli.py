@@ -328,3 +328,20 @@ def test_a_library_whose_lock_cannot_be_taken_reads_but_refuses_changes(home: Pa
     assert_one_line_error(run_bytes("star", "dragonfly", home=home), b"is read-only: cannot take library.lock")
     assert run_bytes("search", "dragonfly", home=home).stdout.startswith(b"  unread   dragonfly")
     assert run_bytes("export", "dragonfly", home=home).stdout.startswith(b"@misc{dragonfly,")
+
+
+def test_merge_and_keep_apart_possible_duplicates(run, tmp_path: Path):
+    bib = tmp_path / "arch.bib"
+    bib.write_text(
+        "@article{brown1995, title = {Editorial Comments}, author = {Brown, A.}, year = 1995}\n"
+        "@article{green1996, title = {Editorial Comments}, author = {Green, B.}, year = 1996}\n"
+        "@article{white2001, title = {Editorial Comments}, author = {White, C.}, year = 2001}\n"
+    )
+    run("import", str(bib))
+    keys = lambda: sorted(hit["key"] for hit in json.loads(run("search", "is:duplicate", "--json")[1]))  # noqa: E731
+    assert keys() == ["brown1995", "green1996", "white2001"]
+    code, out, _ = run("merge", "brown1995", "green1996")
+    assert code == 0 and out.startswith("merged    green1996 into brown1995")
+    assert json.loads(run("show", "green1996", "--json")[1])["key"] == "brown1995"
+    assert run("keep-apart", "brown1995", "white2001")[0] == 0
+    assert keys() == []

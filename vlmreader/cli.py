@@ -170,6 +170,22 @@ def command_note(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def command_merge(arguments: argparse.Namespace) -> int:
+    library = _open_library(arguments)
+    keep, other = library.resolve(arguments.keep), library.resolve(arguments.other)
+    merge = library.merge_papers(keep.id, other.id)
+    _say(f"merged    {merge.other.key} into {merge.kept.key} ({merge.other.key} still finds it)")
+    _say(_paper_line(library.get(keep.id)))
+    return 0
+
+
+def command_keep_apart(arguments: argparse.Namespace) -> int:
+    library = _open_library(arguments)
+    papers = library.keep_apart(p.id for p in library.resolve_all(arguments.refs))
+    _say(f"kept apart: {', '.join(paper.key for paper in papers)} are no longer possible duplicates of each other")
+    return 0
+
+
 def command_tags(arguments: argparse.Namespace) -> int:
     counts = _open_library(arguments).tag_counts()
     if arguments.json:
@@ -317,6 +333,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = add("status", command_status, "set reading status")
     sub.add_argument("refs", nargs="+", metavar="REF")
     sub.add_argument("status", choices=STATUSES)
+
+    sub = add("merge", command_merge, "make two papers one (see is:duplicate): KEEP keeps its key and entry")
+    sub.add_argument("keep", metavar="KEEP")
+    sub.add_argument("other", metavar="OTHER")
+
+    sub = add("keep-apart", command_keep_apart, "say that papers sharing a title are not duplicates")
+    sub.add_argument("refs", nargs="+", metavar="REF")
 
     sub = add("tags", command_tags, "list tags with their counts")
     sub.add_argument("--json", action="store_true", help="print a JSON array of {tag, count}")

@@ -365,3 +365,31 @@ async def test_undo_leaves_a_tag_and_a_note_added_in_another_terminal(library: L
         assert "★" not in list_rows(app)[0] and "#cli-tag" in list_rows(app)[0]
     paper = open_library(library.home, bundled_pages).resolve("dragonfly")
     assert not paper.starred and paper.tags == ("cli-tag",) and paper.note == "cli note"
+
+
+async def test_two_possible_duplicates_are_merged_with_M_and_u_takes_it_back(tmp_path: Path, run_app):
+    library = Library(tmp_path / "home")
+    library.add_papers(
+        [
+            offered("Editorial Comments", key="brown1995", fields={"author": "Brown, A.", "year": "1995"}),
+            offered("Editorial comments", key="green1996", fields={"author": "Green, B.", "year": "1996"}),
+            offered("Editorial Comments", key="white2001", fields={"author": "White, C.", "year": "2001"}),
+        ]
+    )
+    async with run_app(library) as (app, pilot):
+        await type_query(pilot, "is:duplicate")
+        assert text_of(app, "#count") == "3 of 3"
+        await pilot.press("space", "space")  # select the first two; the highlight moves to the third
+        await pilot.press("up")  # the second, selected: it is kept
+        kept = app.main_screen.paper_list.highlighted_id
+        await pilot.press("M")
+        await settle(pilot)
+        assert len(library) == 2 and kept in library
+        assert "selected" not in text_of(app, "#count")
+        assert any("(u takes it back)" in message for message in notifications(app))
+        await pilot.press("u")
+        await settle(pilot)
+        assert len(library) == 3 and text_of(app, "#count") == "3 of 3"
+        await pilot.press("a", "K")  # all three are different papers
+        await settle(pilot)
+        assert text_of(app, "#count").startswith("0 of 3")

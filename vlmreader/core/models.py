@@ -214,6 +214,8 @@ class PaperRecord:
     its JabRef metadata. Export writes them with the entry."""
     aliases: tuple[str, ...] = ()
     """Earlier citation keys of the paper: they still find it, and go out as biblatex `ids`."""
+    kept_apart: tuple[str, ...] = ()
+    """Ids of papers with the same title that the user said are other papers (not duplicates)."""
 
     @classmethod
     def from_document(cls, document: dict[str, Any]) -> PaperRecord:
@@ -230,6 +232,7 @@ class PaperRecord:
             bibtex=tuple(tuple(pair) for pair in document.get("bibtex", ())),
             context=tuple(tuple(item) for item in document.get("context", ())),
             aliases=tuple(document.get("aliases", ())),
+            kept_apart=tuple(document.get("kept_apart", ())),
         )
 
     def to_document(self) -> dict[str, Any]:

@@ -42,7 +42,7 @@ STATUSES = tuple(status.name for status in READING_STATUSES)
 STATUS = {status.name: status for status in READING_STATUSES}
 UNREAD = "unread"
 """A paper nobody has annotated yet has this status."""
-SKIPPED = "skipped"
+QUEUED, READING, READ, SKIPPED = "queued", "reading", "read", "skipped"
 
 DUPLICATE = "duplicate"
 """`is:duplicate`: papers whose title another paper of the library shares."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 from rich.markup import escape
 from rich.text import Text
@@ -34,7 +35,9 @@ from vlmreader.tui.commands import PaperProvider
 from vlmreader.tui.messages import (
     AnnotationRequested,
     ExportRequested,
+    KeepApartRequested,
     LibraryChanged,
+    MergeRequested,
     SearchFinished,
     SearchRequested,
     TriageRequested,
@@ -43,6 +46,8 @@ from vlmreader.tui.messages import (
 from vlmreader.tui.screens.main import MainScreen
 from vlmreader.tui.settings import SETTINGS_FILE, UnreadableSettings, load_settings, save_setting
 
+_FAILED = object()
+"""What `_attempt` gives for a write that failed (None can be a write's own answer)."""
 BUSY_RETRY_SECONDS = 0.5
 """How often changes waiting for another process's lock are tried again."""
 OUTSIDE_CHANGES_INTERVAL = 2.0
@@ -281,6 +286,16 @@ class VlmReaderApp(App):
         title = self.library.get(paper_id).title
         self.push_screen(screens.NoteConflictScreen(title, mine, theirs), settle)
 
+    def _attempt(self, write: Callable[[], Any], failure: str) -> Any:
+        """Run one write to the library; if it fails, say why (read-only: once) and give `_FAILED`."""
+        try:
+            return write()
+        except LibraryReadOnly as error:
+            self._refuse_read_only(str(error))
+        except UserError as error:
+            self.notify(escape(str(error)), title=failure, severity="error")
+        return _FAILED
+
     def _refuse_read_only(self, reason: str) -> None:
         """Say once that this library cannot be changed; after that, a refused key rings the bell."""
         if self._said_read_only:
@@ -294,13 +309,8 @@ class VlmReaderApp(App):
         if self._waiting:
             self.notify("Changes are still waiting to be saved; undo once they are.", title="Undo")
             return
-        try:
-            report = self.history.undo(self.library)
-        except LibraryReadOnly as error:
-            self._refuse_read_only(str(error))
-            return
-        except UserError as error:
-            self.notify(escape(str(error)), title="Not undone", severity="error")
+        report = self._attempt(lambda: self.history.undo(self.library), "Not undone")
+        if report is _FAILED:
             return
         if report is None:
             self.notify("Nothing to undo.")
@@ -315,6 +325,23 @@ class VlmReaderApp(App):
                 title="Undo",
                 severity="warning",
             )
+
+    @on(MergeRequested)
+    def _merge_requested(self, request: MergeRequested) -> None:
+        merge = self._attempt(lambda: self.library.merge_papers(request.keep_id, request.other_id), "Not merged")
+        if merge is _FAILED:
+            return
+        self.history.record_merge(merge)
+        self._library_changed()
+        self.notify(escape(f"Merged {merge.other.key} into {merge.kept.key} (u takes it back)."), title="Merged")
+
+    @on(KeepApartRequested)
+    def _keep_apart_requested(self, request: KeepApartRequested) -> None:
+        papers = self._attempt(lambda: self.library.keep_apart(request.paper_ids), "Not saved")
+        if papers is _FAILED:
+            return
+        self._library_changed()
+        self.notify(f"Kept apart: {counted(len(papers), 'paper')} no longer count as duplicates of each other.")
 
     @on(ExportRequested)
     def _export_requested(self, request: ExportRequested) -> None:

@@ -33,6 +33,21 @@ class UndoRequested(Message):
 
 
 @dataclass
+class MergeRequested(Message):
+    """Make `other_id` part of `keep_id` (one undo step)."""
+
+    keep_id: str
+    other_id: str
+
+
+@dataclass
+class KeepApartRequested(Message):
+    """The papers share a title but are different papers: no longer possible duplicates."""
+
+    paper_ids: list[str]
+
+
+@dataclass
 class SearchRequested(Message):
     """Search for `text` and show the result on the main screen.
 

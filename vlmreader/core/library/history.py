@@ -7,6 +7,9 @@ CLI in a second terminal) may have changed it since, and its change is the newer
 left alone and reported. Tags are reverted tag by tag: the tags the action added are removed and
 the ones it removed come back, whatever else happened to the paper's tags meanwhile.
 
+A merge of two papers (`Library.merge_papers`) is a step too: undoing it brings the other
+paper back as it was.
+
 The history lives in memory, for one session of the app; it belongs to whoever owns the library.
 """
 
@@ -15,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from vlmreader.core.library.store import Library, Update
+from vlmreader.core.library.store import Library, Merge, Update
 from vlmreader.core.models import ANNOTATION_FIELDS, Annotation, Paper, merge_tags, remove_tags
 
 MAX_STEPS = 100
@@ -87,7 +90,7 @@ class History:
 
     def __init__(self, limit: int = MAX_STEPS) -> None:
         self.limit = limit
-        self._steps: list[Step] = []
+        self._steps: list[Step | Merge] = []
 
     def __len__(self) -> int:
         return len(self._steps)
@@ -96,8 +99,15 @@ class History:
         """Remember what `update` changed as one step (nothing, if it changed nothing)."""
         step = step_of(update)
         if step.changes:
-            self._steps.append(step)
-            del self._steps[: -self.limit]
+            self._push(step)
+
+    def record_merge(self, merge: Merge) -> None:
+        """Remember a merge of two papers as one step."""
+        self._push(merge)
+
+    def _push(self, step: Step | Merge) -> None:
+        self._steps.append(step)
+        del self._steps[: -self.limit]
 
     def undo(self, library: Library) -> UndoReport | None:
         """Take the newest step back in `library`; None if there is nothing to undo.
@@ -108,6 +118,10 @@ class History:
         if not self._steps:
             return None
         step = self._steps[-1]
+        if isinstance(step, Merge):
+            papers = library.unmerge(step)
+            self._steps.pop()
+            return UndoReport(papers)
         by_paper: dict[str, list[FieldChange]] = {}
         for change in step.changes:
             by_paper.setdefault(change.paper_id, []).append(change)

@@ -58,6 +58,7 @@ from vlmreader.core.models import (
     now_timestamp,
 )
 from vlmreader.core.text import paper_id_for
+from vlmreader.core.vocabulary import QUEUED, READ, READING, SKIPPED, UNREAD
 
 SCHEMA_VERSION = 1
 LOCK_TIMEOUT_SECONDS = 15
@@ -102,6 +103,20 @@ class Update:
     def papers(self) -> list[Paper]:
         """The papers written, as they are now."""
         return [self.library.get(paper_id) for paper_id in self.after]
+
+
+@dataclass(frozen=True)
+class Merge:
+    """What `merge_papers` did, enough to take it back."""
+
+    kept: PaperRecord
+    """The paper kept, as it was before."""
+    other: PaperRecord
+    other_position: int
+    kept_annotation: Annotation
+    other_annotation: Annotation
+    merged: PaperRecord
+    combined: Annotation
 
 
 @dataclass
@@ -609,6 +624,69 @@ class Library:
         report.renamed.append((old, key))
         return replace(record, key=key, aliases=tuple(aliases))
 
+    # -- duplicates ----------------------------------------------------------------------
+
+    def merge_papers(self, keep_id: str, other_id: str) -> Merge:
+        """Make two papers one: `other` goes into `keep`, which keeps its key and entry and gains
+        the other's collections, missing text, keys (as aliases) and annotation (star, tags, the
+        furthest status, both notes). `unmerge` takes it back."""
+        if keep_id == other_id:
+            raise UserError("a paper cannot be merged with itself")
+        with self.locked():
+            self._load_papers()
+            if self._annotations_files_signature() != self._annotations_signature:
+                self._load_annotations()
+            keep, other = self.get(keep_id), self.get(other_id)
+            combined = _combined(keep.annotation, other.annotation)
+            # The annotations first, while both papers exist: the other's is now the kept one's.
+            self._annotate([keep_id, other_id], lambda pid, _: combined if pid == keep_id else NO_ANNOTATION)
+            records = dict(self._records)
+            order = list(records)
+            kept = _absorbed(keep.record, other.record)
+            records[keep_id] = kept
+            del records[other_id]
+            self._write_records(records)
+        return Merge(keep.record, other.record, order.index(other_id), keep.annotation, other.annotation, kept, combined)
+
+    def unmerge(self, merge: Merge) -> list[Paper]:
+        """Take a merge back: both papers as they were, unless the merged paper's annotation was
+        changed since (then it stays, and the other paper comes back with its own)."""
+        with self.locked():
+            self._load_papers()
+            if self._annotations_files_signature() != self._annotations_signature:
+                self._load_annotations()
+            items = [(pid, record) for pid, record in self._records.items() if pid != merge.other.id]
+            position = min(merge.other_position, len(items))
+            items.insert(position, (merge.other.id, merge.other))
+            records = dict(items)
+            records[merge.kept.id] = merge.kept
+            self._write_records(records)
+            restored = {merge.other.id: merge.other_annotation}
+            if self.annotation(merge.kept.id) == replace(merge.combined, modified=self.annotation(merge.kept.id).modified):
+                restored[merge.kept.id] = merge.kept_annotation
+            self._annotate(restored, lambda pid, _: restored[pid])
+        return [self.get(merge.kept.id), self.get(merge.other.id)]
+
+    def keep_apart(self, paper_ids: Iterable[str]) -> list[Paper]:
+        """Say that papers sharing a title are different papers: `is:duplicate` stops showing them."""
+        ids = list(dict.fromkeys(paper_ids))
+        with self.locked():
+            self._load_papers()
+            records = dict(self._records)
+            for paper_id in ids:
+                others = tuple(other for other in ids if other != paper_id)
+                record = records[paper_id]
+                records[paper_id] = replace(record, kept_apart=tuple(dict.fromkeys(record.kept_apart + others)))
+            self._write_records(records)
+        return [self.get(paper_id) for paper_id in ids]
+
+    def _write_records(self, records: dict[str, PaperRecord]) -> None:
+        """Replace library.json with `records` (under the lock), and keep what derives from it."""
+        meta = {**self._papers_meta, "schema_version": SCHEMA_VERSION}
+        self._papers_db.storage.write({"_meta": {str(_META_DOC_ID): meta}, "papers": _Documents(list(records.values()))})
+        self._set_records(list(records.values()), meta, file_signature(self.papers_path))
+        self._save_records_cache()
+
     def _annotate_offered(self, offered: dict[str, Annotation]) -> None:
         tags = {pid: [clean_tag(tag) for tag in brought.tags] for pid, brought in offered.items()}
         self._annotate(
@@ -651,6 +729,38 @@ def _merged(record: PaperRecord, new: PaperRecord) -> PaperRecord:
             changes["entry_type"] = new.entry_type
         changes["fields"] = {**new.fields, **record.fields}
     return replace(record, **changes)
+
+
+def _absorbed(keep: PaperRecord, other: PaperRecord) -> PaperRecord:
+    """`keep` with what `other` (the same paper, as the user says) adds."""
+    aliases = tuple(
+        dict.fromkeys(alias for alias in (*keep.aliases, other.key, *other.aliases) if alias.casefold() != keep.key.casefold())
+    )
+    changes: dict[str, Any] = {
+        "collections": keep.collections + tuple(name for name in other.collections if name not in keep.collections),
+        "aliases": aliases,
+        "fields": {**other.fields, **keep.fields},
+        "abstract": keep.abstract or other.abstract,
+        "url": keep.url or other.url,
+        "kept_apart": tuple(pid for pid in keep.kept_apart if pid != other.id),
+    }
+    if not keep.bibtex and other.bibtex:
+        changes.update(bibtex=other.bibtex, context=other.context, entry_type=other.entry_type)
+    return replace(keep, **changes)
+
+
+def _combined(keep: Annotation, other: Annotation) -> Annotation:
+    """One annotation from two: starred if either was, every tag, the status furthest along (a
+    triaged one before `unread`), and both notes, the kept paper's first."""
+    statuses = [keep.status, other.status]
+    status = next((s for s in (READING, READ, QUEUED, SKIPPED) if s in statuses), UNREAD)
+    notes = [note for note in (keep.note.strip(), other.note.strip()) if note]
+    return Annotation(
+        starred=keep.starred or other.starred,
+        tags=merge_tags(keep.tags, list(other.tags)),
+        status=status,
+        note="\n\n---\n".join(dict.fromkeys(notes)),
+    )
 
 
 class _Documents:

@@ -115,6 +115,8 @@ class SearchIndex:
         self.keys = [record.key for record in records]
         self.abstracts = [record.abstract for record in records]
         self.collections = [record.collections for record in records]
+        self.kept_apart = {number: set(record.kept_apart) for number, record in enumerate(records) if record.kept_apart}
+        """Papers the user said are not duplicates of these (sparse: most have none)."""
         self.corpus = corpus_index or CorpusIndex.build(records)
         self.document_frequency = self.corpus.document_frequency
         self.vocabulary: list[str] = self.corpus.vocabulary
@@ -377,11 +379,22 @@ class SearchIndex:
 
     @cached_property
     def _duplicates(self) -> set[int]:
-        """Papers whose title (as `title_identity` reads it) another paper shares."""
+        """Papers whose title (as `title_identity` reads it) another paper shares, unless the
+        user kept the two apart."""
         groups: dict[str, list[int]] = {}
         for number, title in enumerate(self.titles):
             groups.setdefault(title_identity(title), []).append(number)
-        return {number for group in groups.values() if len(group) > 1 for number in group}
+        ids, apart = self.ids, self.kept_apart
+        return {
+            number
+            for group in groups.values()
+            if len(group) > 1
+            for number in group
+            if any(
+                other != number and ids[other] not in apart.get(number, ()) and ids[number] not in apart.get(other, ())
+                for other in group
+            )
+        }
 
     def _with_status(self, statuses: set[str]) -> set[int]:
         marked = {n for n, a in self.annotations.items() if a.status != UNREAD}

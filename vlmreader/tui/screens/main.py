@@ -34,7 +34,15 @@ from vlmreader.core.vocabulary import (
 from vlmreader.tui import screens
 from vlmreader.tui.clipboard import copy_text
 from vlmreader.tui.editor import EditorUnavailable, edit_in_editor
-from vlmreader.tui.messages import AnnotationRequested, LibraryChanged, SearchRequested, TriageRequested, UndoRequested
+from vlmreader.tui.messages import (
+    AnnotationRequested,
+    KeepApartRequested,
+    LibraryChanged,
+    MergeRequested,
+    SearchRequested,
+    TriageRequested,
+    UndoRequested,
+)
 from vlmreader.tui.widgets import DetailPane, KeyFooter, NoteEditor, PaperList, SearchBar
 from vlmreader.tui.widgets.sidebar import Sidebar, SidebarCounts
 
@@ -66,7 +74,9 @@ class MainScreen(Screen[None]):
         Binding("o", "open_url", "Open", show=False, tooltip="Open the paper's url in the browser", id="main.open"),
         Binding("ctrl+e", "edit_in_editor", "Editor", show=False, tooltip="Edit the note in $EDITOR", id="main.editor"),
         Binding("z", "triage", "Triage", tooltip="One paper at a time, one key per decision", id="main.triage"),
-        Binding("u", "undo", "Undo", tooltip="Undo the last annotation change", id="main.undo"),
+        Binding("u", "undo", "Undo", tooltip="Undo the last change (a merge too)", id="main.undo"),
+        Binding("M", "merge", "Merge", show=False, tooltip="Merge the two selected papers into the highlighted one", id="main.merge"),
+        Binding("K", "keep_apart", "Keep apart", show=False, tooltip="The selected papers are not duplicates", id="main.keep-apart"),
         Binding("b", "toggle_sidebar", "Sidebar", show=False, tooltip="Show or hide the sidebar", id="main.sidebar"),
     ]
 
@@ -74,6 +84,7 @@ class MainScreen(Screen[None]):
         "toggle_star": "paper", "cycle_status": "paper", "skip": "paper", "add_tags": "paper",
         "remove_tag": "paper", "edit_note": "paper", "edit_in_editor": "paper", "open_url": "paper",
         "export": "export", "copy_bibtex": "export", "undo": "edit", "triage": "triage",
+        "merge": "duplicates", "keep_apart": "duplicates",
         "toggle_sidebar": "view", "focus_search": "view",
     }
     """The palette offers each of these keys as a command, titled by area ("paper: Star or unstar")."""
@@ -169,6 +180,9 @@ class MainScreen(Screen[None]):
         if not self.is_current:  # under a dialog or triage: catch up when it closes
             self._changed_while_away = True
             return
+        gone = {paper_id for paper_id in self.paper_list.selected if paper_id not in self.library}
+        if gone:  # merged away
+            self.paper_list.selected -= gone
         self.paper_list.refresh_rows()
         self.post_message(SearchRequested(self.search_bar.text, keep_paper=self.paper_list.highlighted_id))
         self.update_sidebar()
@@ -324,6 +338,26 @@ class MainScreen(Screen[None]):
 
     def action_undo(self) -> None:
         self.post_message(UndoRequested())
+
+    def action_merge(self) -> None:
+        """The two selected papers become one: the highlighted one, if it is one of them, keeps
+        its key and entry."""
+        selected = self.paper_list.selected
+        if len(selected) != 2:
+            self.notify("Select the two papers to merge (space), then press M.", title="Merge")
+            return
+        highlighted = self.paper_list.highlighted_id
+        keep = highlighted if highlighted in selected else min(selected)
+        (other,) = selected - {keep}
+        self.post_message(MergeRequested(keep, other))
+        self.paper_list.action_clear_selection()  # the selection is used up
+
+    def action_keep_apart(self) -> None:
+        if len(self.paper_list.selected) < 2:
+            self.notify("Select the papers that are not duplicates (space), then press K.", title="Keep apart")
+            return
+        self.post_message(KeepApartRequested(sorted(self.paper_list.selected)))
+        self.paper_list.action_clear_selection()
 
     def action_triage(self) -> None:
         """Triage the papers the query shows (the unread ones when the query is empty)."""
