@@ -167,6 +167,7 @@ def test_the_reading_shown_is_unicode_not_latex(tmp_path: Path):
     assert "\\" not in knuth.title and "TeX" in knuth.title and "LaTeX" in knuth.title
     assert library.resolve("ivanov2020").record.fields["author"] == "Иванов, Иван and 山田, 太郎"
     assert library.resolve("cu2o").record.fields["author"].startswith("Müller, Jörg and Müller, Anna and Müller, Eva")
+    assert library.resolve("cu2o").title.startswith("Growth of Cu_2O Films: A Study of")  # \noopsort prints nothing
 
 
 @pytest.mark.parametrize("compile_bib", [compile_with_bibtex, compile_with_biber], ids=["bibtex", "biber"])

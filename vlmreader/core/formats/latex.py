@@ -49,6 +49,8 @@ FONT_DECLARATIONS = frozenset(
 )
 """Old and new font switches (`{\\it italics}`): they change the look, not the words."""
 BIBLATEX_WRAPPERS = {"mkbibquote": "“%s”", "mkbibemph": "%s", "mkbibitalic": "%s", "mkbibbold": "%s", "enquote": "“%s”"}
+SORTING_TRICKS = frozenset({"noopsort", "SortNoop", "sortnoop"})
+"""`{\\noopsort{b}}A Study`: a `.bib`'s own macro that only steers sorting; it prints nothing."""
 CITE_COMMANDS = frozenset("cite citep citet citealp parencite textcite autocite footcite nocite".split())
 """Citations in a note or annotation are shown as written: `\\cite{KR}`, not pylatexenc's `<cit.>`."""
 
@@ -510,6 +512,7 @@ def _decoder() -> tuple[LatexNodes2Text, latexwalker.LatexContextDb]:
             MacroSpec("textsuperscript", "{"),
             MacroSpec("textsubscript", "{"),
             *(MacroSpec(name, "{") for name in BIBLATEX_WRAPPERS),
+            *(MacroSpec(name, "{") for name in SORTING_TRICKS),
         ],
     )
     text_context = get_default_latex_context_db()
@@ -535,6 +538,7 @@ def _decoder() -> tuple[LatexNodes2Text, latexwalker.LatexContextDb]:
             *(MacroTextSpec(name, "") for name in FONT_DECLARATIONS),
             *(MacroTextSpec(name, shown) for name, shown in BIBLATEX_WRAPPERS.items()),
             *(MacroTextSpec(name, simplify_repl=_as_written) for name in CITE_COMMANDS),
+            *(MacroTextSpec(name, "") for name in SORTING_TRICKS),
         ],
         # Kept as typed: `1--10` is a page range, and `&` is text here, not a table column.
         specials=[SpecialsTextSpec("&", "&"), SpecialsTextSpec("--", "--"), SpecialsTextSpec("---", "---")],
