@@ -70,7 +70,9 @@ def test_what_the_entries_rely_on_comes_with_them(tmp_path: Path):
     assert exported.startswith('@preamble{ "\\providecommand{\\noopsort}[1]{}" }\n')
     assert re.search(r'@string\{cvpr\s+= "Proceedings of the \{IEEE/CVF\} Conference', exported)
     assert re.search(r"@string\{Ttl\s+= \{Vision\}\}", exported)
-    assert exported.rstrip().endswith("@comment{jabref-meta: databaseType:bibtex;}")
+    assert "@comment{jabref-meta: databaseType:bibtex;}" in exported  # JabRef's metadata, after the entries
+    assert exported.rstrip().endswith("1 StaticGroup:Reading list\\;0\\;1\\;\\;\\;\\;;}")
+    assert "Reading notes for chapter 2" not in exported  # a file's own remarks belong to no entry
     assert exported.index("@inproceedings{child1,") < exported.index("@proceedings{parent2020,")
 
 
