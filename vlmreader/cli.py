@@ -170,6 +170,27 @@ def command_note(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def command_add(arguments: argparse.Namespace) -> int:
+    from vlmreader.core.config import load_config
+    from vlmreader.core.importing import add_by_identifiers
+    from vlmreader.core.sources.http import Sources
+
+    config = load_config()
+    library = _open_library(arguments)
+    sources = Sources(library.home, contact_email=config.contact_email, configured_urls=config.source_urls)
+    try:
+        report = add_by_identifiers(library, arguments.ids, sources)
+    finally:
+        sources.close()
+    for paper in report.added:
+        _say(f"added     {paper.key:<32}  {paper.title}")
+    for given, paper in report.known:
+        _say(f"known     {paper.key:<32}  {paper.title} (already in the library as {paper.key}; {given})")
+    for given in report.not_found:
+        _say(f"vlmreader: not found: {given}", file=sys.stderr)
+    return EXIT_USER_ERROR if report.not_found else 0
+
+
 def command_merge(arguments: argparse.Namespace) -> int:
     library = _open_library(arguments)
     keep, other = library.resolve(arguments.keep), library.resolve(arguments.other)
@@ -333,6 +354,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = add("status", command_status, "set reading status")
     sub.add_argument("refs", nargs="+", metavar="REF")
     sub.add_argument("status", choices=STATUSES)
+
+    sub = add("add", command_add, "add papers by arXiv id or URL, DOI, or Hugging Face paper URL, with their metadata")
+    sub.add_argument("ids", nargs="+", metavar="ID", help="2304.08485, https://arxiv.org/abs/..., 10.1109/..., https://huggingface.co/papers/...")
 
     sub = add("merge", command_merge, "make two papers one (see is:duplicate): KEEP keeps its key and entry")
     sub.add_argument("keep", metavar="KEEP")

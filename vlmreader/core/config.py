@@ -32,7 +32,7 @@ SCHEMA: dict[str, Any] = {
     "theme": str,
     "keymap": {ANY_KEY: str},
     "export": {"default_path": str},
-    "sources": {"contact_email": str},
+    "sources": {"contact_email": str, "arxiv_url": str, "openalex_url": str, "crossref_url": str, "hf_url": str},
 }
 """Every key the file may hold: a type for a value, a table for a table (`*`: any key)."""
 
@@ -48,6 +48,8 @@ class Config:
     """Binding id -> keys, applied over the app's own bindings."""
     export_path: str | None = None
     contact_email: str = ""
+    source_urls: dict[str, str] = field(default_factory=dict)
+    """Base URLs of metadata services set in `[sources]` (`arxiv_url`, ...), by service name."""
     path: Path | None = None
     """The file these came from (None: defaults, no file)."""
 
@@ -86,6 +88,9 @@ def load_config(path: Path | None = None) -> Config:
         keymap=dict(keymap),
         export_path=document.get("export", {}).get("default_path"),
         contact_email=document.get("sources", {}).get("contact_email", ""),
+        source_urls={
+            name.removesuffix("_url"): value for name, value in document.get("sources", {}).items() if name.endswith("_url")
+        },
         path=path,
     )
 

@@ -1,0 +1,24 @@
+"""Every test here talks to a local stand-in for the services (fake_services.py), never the internet."""
+
+from __future__ import annotations
+
+import pytest
+
+from vlmreader.core.sources import http
+
+from .fake_services import CROSSREF_WORK, FLAMINGO, LLAVA, FakeServices
+
+
+@pytest.fixture
+def services(monkeypatch: pytest.MonkeyPatch):
+    """The stand-in, knowing LLaVA and Flamingo on arXiv and one DOI on Crossref; vlmreader's
+    sources point at it, without waiting between requests or before retries."""
+    with FakeServices() as fake:
+        fake.arxiv = {paper.arxiv_id: paper for paper in (LLAVA, FLAMINGO)}
+        fake.crossref = {CROSSREF_WORK["DOI"].lower(): CROSSREF_WORK}
+        for name, value in fake.environment().items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setattr(http, "BACKOFF_SECONDS", 0.01)
+        monkeypatch.setattr(http, "TIMEOUT_SECONDS", 0.5)
+        monkeypatch.setattr(http, "PACING", 0.0)
+        yield fake
