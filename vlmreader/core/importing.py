@@ -21,7 +21,7 @@ from vlmreader.core.formats import Rejection, parse_file
 from vlmreader.core.formats.listing import merge_entries, read_listing_pages
 from vlmreader.core.library import AddReport, Library
 from vlmreader.core.library.identity import PaperIdentities, arxiv_id_of, doi_of
-from vlmreader.core.models import Paper
+from vlmreader.core.models import Paper, today
 
 if TYPE_CHECKING:
     from vlmreader.core.sources.http import Sources
@@ -145,7 +145,7 @@ def add_by_identifiers(library: Library, texts: list[str], sources: Sources) -> 
             report.not_found.append(text)
         else:
             offered.append((text, work))
-    added = library.add_papers(Paper(work.record()) for _, work in offered)
+    added = library.add_papers(Paper(work.record(today())) for _, work in offered)
     new_ids = {paper.id for paper in added.added}
     report.added = added.added
     for (text, work), paper in zip(offered, _papers_for(library, offered)):
@@ -162,7 +162,7 @@ def _papers_for(library: Library, offered: list[tuple[str, Work]]) -> list[Paper
     identities = PaperIdentities(library.records())
     papers = []
     for _, work in offered:
-        record = work.record()
+        record = work.record(today())
         paper_id = identities.by_arxiv.get(arxiv_id_of(record)) or identities.by_doi.get(doi_of(record))
         papers.append(library.get(paper_id) if paper_id else None)
     return papers

@@ -21,6 +21,11 @@ def now_timestamp() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+def today() -> str:
+    """Today's date in UTC, as provenance records it: `2026-12-02`."""
+    return now_timestamp()[:10]
+
+
 def clean_tag(tag: str) -> str:
     """`tag` stripped, or a UserError saying why it cannot be a tag."""
     tag = tag.strip()
@@ -216,6 +221,10 @@ class PaperRecord:
     """Earlier citation keys of the paper: they still find it, and go out as biblatex `ids`."""
     kept_apart: tuple[str, ...] = ()
     """Ids of papers with the same title that the user said are other papers (not duplicates)."""
+    provenance: tuple[tuple[str, str, str], ...] = ()
+    """(field, source, date) for each field a metadata service filled (`enrich`, `add`, `fetch`):
+    `("author", "arxiv", "2026-12-02")`. A field without one was set by the user or their `.bib`,
+    and no source ever overwrites it."""
 
     @classmethod
     def from_document(cls, document: dict[str, Any]) -> PaperRecord:
@@ -233,6 +242,7 @@ class PaperRecord:
             context=tuple(tuple(item) for item in document.get("context", ())),
             aliases=tuple(document.get("aliases", ())),
             kept_apart=tuple(document.get("kept_apart", ())),
+            provenance=tuple(tuple(item) for item in document.get("provenance", ())),
         )
 
     def to_document(self) -> dict[str, Any]:
@@ -242,6 +252,32 @@ class PaperRecord:
 
 
 _RECORD_FIELDS = tuple(record_field.name for record_field in fields(PaperRecord))
+
+VENUE_FIELDS = ("booktitle", "journal")
+"""Where a paper was published, as BibTeX names it (proceedings, then journal)."""
+VENUE_YEAR_FIELD = "venue_year"
+"""vlmreader's own field: the year of the published version, when it differs from `year` (the
+first version's, on arXiv). Never written to BibTeX as such."""
+CITED_BY_FIELD = "cited_by"
+"""vlmreader's own field: how often the paper is cited (OpenAlex's `cited_by_count`)."""
+_AUTHOR_SEPARATOR = re.compile(r"\s+and\s+")
+
+
+def display_name(name: str) -> str:
+    """`Liu, Haotian` -> `Haotian Liu`; `{OpenAI}` -> `OpenAI`; other forms as they are."""
+    name = name.strip().strip("{}").strip()
+    family, comma, given = name.partition(",")
+    if comma and given.strip():
+        return f"{given.strip()} {family.strip()}"
+    return family.strip()
+
+
+def family_name(name: str) -> str:
+    """`Liu, Haotian` -> `Liu`; `Yong Jae Lee` -> `Lee`."""
+    name = name.strip().strip("{}").strip()
+    if "," in name:
+        return name.split(",")[0].strip()
+    return (name.split() or [""])[-1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,6 +303,42 @@ class Paper:
     status = property(attrgetter("annotation.status"))
     note = property(attrgetter("annotation.note"))
 
+    @property
+    def authors(self) -> tuple[str, ...]:
+        """The authors in order, as BibTeX gives them (`Liu, Haotian`); () when unknown."""
+        text = self.record.fields.get("author", "").strip()
+        return tuple(name.strip() for name in _AUTHOR_SEPARATOR.split(text) if name.strip()) if text else ()
+
+    @property
+    def short_authors(self) -> str:
+        """`Liu`, `Liu & Li`, `Liu et al.`; '' when the authors are unknown."""
+        families = [family_name(name) for name in self.authors]
+        if len(families) > 2 or (families and families[-1].lower() == "others"):
+            return f"{families[0]} et al."
+        return " & ".join(families)
+
+    @property
+    def year(self) -> str:
+        """The year of the paper (of its first version, for an arXiv paper); '' when unknown."""
+        return self.record.fields.get("year", "").strip()
+
+    @property
+    def venue(self) -> str:
+        """Where it was published, with the year of that version when it differs: `CVPR 2024`."""
+        fields = self.record.fields
+        venue = next((fields[name].strip() for name in VENUE_FIELDS if fields.get(name, "").strip()), "")
+        venue_year = fields.get(VENUE_YEAR_FIELD, "").strip()
+        if venue and venue_year and venue_year not in venue:
+            return f"{venue} {venue_year}"
+        return venue
+
+    def source_of(self, field_name: str) -> tuple[str, str] | None:
+        """(source, date) of a field a metadata service filled; None for the user's own."""
+        for name, source, date in self.record.provenance:
+            if name == field_name:
+                return source, date
+        return None
+
     def to_json(self) -> dict[str, Any]:
         """The object `--json` prints; scripts rely on these names."""
         return {
@@ -283,4 +355,5 @@ class Paper:
             "added": self.record.added,
             "modified": self.annotation.modified,
             "fields": dict(self.record.fields),
+            "provenance": {name: {"source": source, "date": date} for name, source, date in self.record.provenance},
         }

@@ -724,10 +724,15 @@ def _merged(record: PaperRecord, new: PaperRecord) -> PaperRecord:
         changes.update(
             bibtex=new.bibtex, context=new.context, entry_type=new.entry_type, fields={**record.fields, **new.fields}
         )
+        # What the user's entry says is theirs now, whatever a source had filled in before.
+        changes["provenance"] = tuple(item for item in record.provenance if item[0] not in new.fields)
     else:
         if record.entry_type == "misc" and new.entry_type != "misc":
             changes["entry_type"] = new.entry_type
         changes["fields"] = {**new.fields, **record.fields}
+    taken = tuple(item for item in new.provenance if item[0] not in record.fields and item[0] in changes["fields"])
+    if taken:
+        changes["provenance"] = changes.get("provenance", record.provenance) + taken
     return replace(record, **changes)
 
 
