@@ -26,7 +26,7 @@ from vlmreader.core.models import UserError
 from vlmreader.core.text import normalize_title
 
 
-EXPORTED_FIELDS = {"title", "url", "keywords", "abstract", "note", *BIBLIOGRAPHIC_FIELDS}
+EXPORTED_FIELDS = {"title", "url", "keywords", "abstract", "note", "addendum", *BIBLIOGRAPHIC_FIELDS}
 
 NASTY_PAPERS = [
     offered(
@@ -150,12 +150,18 @@ def test_export_writes_tags_as_keywords_and_the_note(library: Library):
 
 def test_export_falls_back_to_an_imported_note_and_encodes_urls(small_library: Library):
     small_library.add_papers(
-        [offered(title="A Paper", url="https://x.org/a b/{c}", fields={"note": "In press", "doi": "10.1/a_b"})]
+        [
+            offered(title="A Paper", url="https://x.org/a b/{c}", fields={"note": "In press"}),
+            offered(title="Another Paper", url="https://github.com/x/y", fields={"doi": "10.1/a_b"}),
+        ]
     )
-    entry = entries_by_key(export_bibtex(small_library))["paper"]
-    assert entry["note"] == "In press"
-    assert entry["url"] == "https://x.org/a%20b/%7Bc%7D"
-    assert entry["doi"] == "10.1/a_b"
+    entries = entries_by_key(export_bibtex(small_library))
+    assert entries["paper"]["note"] == "In press"
+    assert entries["paper"]["url"] == "https://x.org/a%20b/%7Bc%7D"
+    assert entries["another-paper"]["doi"] == "10.1/a_b"
+    # The paper's own page is its url; the code link it came with goes to the addendum.
+    assert entries["another-paper"]["url"] == "https://doi.org/10.1/a_b"
+    assert entries["another-paper"]["addendum"] == "Code: \\url{https://github.com/x/y}"
 
 
 def test_month_names_become_month_macros(small_library: Library):

@@ -58,8 +58,9 @@ def test_vlmreader_config_names_the_file(tmp_path: Path, monkeypatch):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('colour = "red"\n', r"config\.toml: unknown key 'colour' \(known here: theme, keymap, export, sources\)"),
+        ('colour = "red"\n', r"config\.toml: unknown key 'colour' \(known here: theme, keymap, export, sources, keys\)"),
         ('[export]\npath = "x.bib"\n', r"unknown key 'export\.path' \(known here: default_path\)"),
+        ('[keys]\nstyle = "author-year"\n', r"keys\.style must be 'title' or 'authoryear', not 'author-year'"),
         ("theme = 3\n", r"theme must be a string \(in quotes\), not an integer"),
         ('keymap = "f"\n', r"keymap must be a table \(\[keymap\]\), not a string"),
         ('[keymap]\n"main.star" = ["f"]\n', r"keymap\.main\.star must be a string \(in quotes\), not an array"),

@@ -7,6 +7,8 @@
     default_path = "~/paper/refs.bib"    # what the export dialog offers first
     [sources]
     contact_email = "you@example.org"    # sent to metadata services that ask for one (polite use)
+    [keys]
+    style = "authoryear"                 # keys of new papers: "title" (default) or "authoryear"
 
 Every key is optional; a missing file means the defaults. A file that is not TOML, a key vlmreader
 does not know or a value of the wrong type is a `UserError` naming the file, the key and what was
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from vlmreader.core.files import user_path
+from vlmreader.core.keys import KEY_STYLES, TITLE_STYLE
 from vlmreader.core.models import UserError
 
 CONFIG_ENVIRONMENT_VARIABLE = "VLMREADER_CONFIG"
@@ -33,6 +36,7 @@ SCHEMA: dict[str, Any] = {
     "keymap": {ANY_KEY: str},
     "export": {"default_path": str},
     "sources": {"contact_email": str, "arxiv_url": str, "openalex_url": str, "crossref_url": str, "hf_url": str},
+    "keys": {"style": str},
 }
 """Every key the file may hold: a type for a value, a table for a table (`*`: any key)."""
 
@@ -50,6 +54,8 @@ class Config:
     contact_email: str = ""
     source_urls: dict[str, str] = field(default_factory=dict)
     """Base URLs of metadata services set in `[sources]` (`arxiv_url`, ...), by service name."""
+    key_style: str = TITLE_STYLE
+    """How the keys of new papers are made: one of `keys.KEY_STYLES`."""
     path: Path | None = None
     """The file these came from (None: defaults, no file)."""
 
@@ -83,6 +89,10 @@ def load_config(path: Path | None = None) -> Config:
     for binding_id, keys in keymap.items():
         if not keys.strip():
             raise UserError(f"{path}: keymap.{binding_id} is empty: give one key or several, comma-separated")
+    key_style = document.get("keys", {}).get("style", TITLE_STYLE)
+    if key_style not in KEY_STYLES:
+        allowed = " or ".join(repr(style) for style in KEY_STYLES)
+        raise UserError(f"{path}: keys.style must be {allowed}, not {key_style!r}")
     return Config(
         theme=document.get("theme"),
         keymap=dict(keymap),
@@ -91,6 +101,7 @@ def load_config(path: Path | None = None) -> Config:
         source_urls={
             name.removesuffix("_url"): value for name, value in document.get("sources", {}).items() if name.endswith("_url")
         },
+        key_style=key_style,
         path=path,
     )
 

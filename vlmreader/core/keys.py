@@ -1,9 +1,12 @@
 """Citation keys: readable, unique, stable, and safe inside `\\cite{}`.
 
-The corpus has no authors or years, so a key comes from the title: the model name before a
-colon ('Dragonfly: ...' -> `dragonfly`), else the first significant words
-('Towards Analyzing and Mitigating Sycophancy ...' -> `analyzing-mitigating-sycophancy`).
-A key is stored when it is handed out and never derived again.
+Two styles (config `[keys] style`). `title`, the default: the model name before a colon
+('Dragonfly: ...' -> `dragonfly`), else the first significant words ('Towards Analyzing and
+Mitigating Sycophancy ...' -> `analyzing-mitigating-sycophancy`). `authoryear`: the first
+author's family name, the year and the first significant title word, as Google Scholar and
+Better BibTeX make them ('Guo, Zonghao', 2024, 'LLaVA-UHD: ...' -> `guo2024llavauhd`); a paper
+without authors or year (the bundled corpus has neither) gets its title key. A key is stored
+when it is handed out and never derived again.
 
 Keys start with a letter, use only `a-z 0-9 - . _ :` plus upper case for imported keys, and are
 never made only of hex digits, so a key can never be mistaken for a paper id or an id prefix.
@@ -13,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from vlmreader.core.text import fold
 
@@ -26,6 +29,11 @@ MAX_NAME_WORDS = 3
 """A colon prefix of at most this many words is a model name, usable as the key."""
 SIGNIFICANT_WORDS = 3
 MAX_KEY_LENGTH = 40
+
+TITLE_STYLE = "title"
+AUTHOR_YEAR_STYLE = "authoryear"
+KEY_STYLES = (TITLE_STYLE, AUTHOR_YEAR_STYLE)
+"""How new papers' keys are made; see the module's docstring."""
 
 STOPWORDS = frozenset(
     "a an and are as at be by can do does for from how in into is it its of on or our over "
@@ -97,6 +105,53 @@ def _base_key(title: str) -> str:
     return key[:MAX_KEY_LENGTH].rstrip("-.")
 
 
+_YEAR = re.compile(r"\d{4}")
+# Latin letters that Unicode does not decompose into a base letter and an accent (ß folds to ss).
+_UNDECOMPOSED = {"ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i"}
+_UNDECOMPOSED_LETTERS = str.maketrans(_UNDECOMPOSED | {letter.upper(): plain for letter, plain in _UNDECOMPOSED.items()})
+_NOT_A_LETTER = re.compile(r"[^a-z]")
+
+
+def _ascii_letters(text: str) -> str:
+    """`van der Berg` -> `vanderberg`, `Müller` -> `muller`, `Łukasiewicz` -> `lukasiewicz`."""
+    return _NOT_A_LETTER.sub("", fold(_LATEX_COMMAND.sub("", text.translate(_UNDECOMPOSED_LETTERS))))
+
+
+def _family_name(name: str) -> str:
+    """A BibTeX name's family name with its particles: `van der Berg, Jan` and `Jan van der Berg`
+    -> `van der Berg` (BibTeX's "von" words: lower-case ones before the last); a name in braces
+    is one unit (`{Gemini Team}`)."""
+    name = name.strip()
+    if name.startswith("{") and name.endswith("}"):
+        return name[1:-1]
+    if "," in name:
+        return name.partition(",")[0]
+    words = name.split()
+    particles_from = next((index for index, word in enumerate(words[:-1]) if word[:1].islower()), len(words) - 1)
+    return " ".join(words[particles_from:])
+
+
+def _first_significant_word(title: str) -> str:
+    """`LLaVA-UHD: an LMM ...` -> `llavauhd`, `Towards Analyzing ...` -> `analyzing`: a hyphenated
+    word (a model name, usually) stays whole."""
+    for written in title.split():
+        words = _key_words(written.translate(_UNDECOMPOSED_LETTERS))
+        is_a_stopword = len(words) == 1 and words[0] in STOPWORDS
+        if words and words[0][0].isalpha() and not is_a_stopword:
+            return "".join(words).replace(".", "")
+    return ""
+
+
+def _author_year_key(title: str, authors: Sequence[str], year: str) -> str:
+    """`guo2024llavauhd`, or '' when the first author's family name or the year is unknown."""
+    family = _ascii_letters(_family_name(authors[0])) if authors else ""
+    found = _YEAR.search(str(year))
+    if not family or not found:
+        return ""
+    key = f"{family}{found.group()}{_first_significant_word(title)}"[:MAX_KEY_LENGTH]
+    return key if is_valid_key(key) else ""
+
+
 class CitationKeys:
     """The keys in use (compared case-insensitively), handing out new ones.
 
@@ -115,9 +170,13 @@ class CitationKeys:
     def take(self, key: str) -> None:
         self._taken.add(key.casefold())
 
-    def new_key(self, title: str) -> str:
-        """A key for `title` that no paper has, now taken."""
-        base = _base_key(title)
+    def new_key(self, title: str, *, authors: Sequence[str] = (), year: str = "", style: str = TITLE_STYLE) -> str:
+        """A key for the paper that no paper has, now taken: in the `authoryear` style from its
+        first author (of `authors`, BibTeX names such as `Liu, Haotian`) and `year` when both are
+        known, else from `title`."""
+        if style not in KEY_STYLES:
+            raise ValueError(f"unknown key style {style!r}: use one of {', '.join(KEY_STYLES)}")
+        base = (style == AUTHOR_YEAR_STYLE and _author_year_key(title, authors, year)) or _base_key(title)
         key = base
         if key in self._taken:
             suffix = self._next_suffix.get(base, 2)

@@ -357,3 +357,8 @@ class Paper:
             "fields": dict(self.record.fields),
             "provenance": {name: {"source": source, "date": date} for name, source, date in self.record.provenance},
         }
+
+
+def needs_metadata(paper: Paper) -> bool:
+    """Whether a paper lacks what a citation needs: its authors or its year."""
+    return not paper.authors or not paper.year

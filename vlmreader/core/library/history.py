@@ -8,7 +8,8 @@ left alone and reported. Tags are reverted tag by tag: the tags the action added
 the ones it removed come back, whatever else happened to the paper's tags meanwhile.
 
 A merge of two papers (`Library.merge_papers`) is a step too: undoing it brings the other
-paper back as it was.
+paper back as it was. So is a metadata run (`enrich` in the app): undoing it takes back each
+field it filled, by the same rule, so a field changed since (by a second run, or an import) stays.
 
 The history lives in memory, for one session of the app; it belongs to whoever owns the library.
 """
@@ -18,8 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from vlmreader.core.library.store import Library, Merge, Update
-from vlmreader.core.models import ANNOTATION_FIELDS, Annotation, Paper, merge_tags, remove_tags
+from vlmreader.core.library.store import Library, Merge, RecordRevision, Update
+from vlmreader.core.models import ANNOTATION_FIELDS, Annotation, Paper, PaperRecord, merge_tags, remove_tags
 
 MAX_STEPS = 100
 
@@ -85,12 +86,40 @@ def _revert(annotation: Annotation, changes: list[FieldChange], kept: list[Field
     return annotation
 
 
+RECORD_ATTRIBUTES = ("title", "abstract", "url", "entry_type")
+"""The parts of a record other than its fields that a metadata run may set."""
+
+
+def _reverted_record(current: PaperRecord, before: PaperRecord, after: PaperRecord) -> PaperRecord:
+    """`current` with what a revision from `before` to `after` set taken back, where it still holds."""
+    changes: dict[str, Any] = {}
+    for name in RECORD_ATTRIBUTES:
+        if getattr(before, name) != getattr(after, name) and getattr(current, name) == getattr(after, name):
+            changes[name] = getattr(before, name)
+    fields = dict(current.fields)
+    provenance = {item[0]: item for item in current.provenance}
+    was = {item[0]: item for item in before.provenance}
+    became = {item[0]: item for item in after.provenance}
+    for name in set(before.fields) | set(after.fields):
+        if before.fields.get(name) == after.fields.get(name) and was.get(name) == became.get(name):
+            continue
+        if fields.get(name) != after.fields.get(name) or provenance.get(name) != became.get(name):
+            continue  # changed again since: that change is the newer one
+        for table, old in ((fields, before.fields.get(name)), (provenance, was.get(name))):
+            if old is None:
+                table.pop(name, None)
+            else:
+                table[name] = old
+    changes.update(fields=fields, provenance=tuple(provenance.values()))
+    return replace(current, **changes)
+
+
 class History:
     """The steps a session can undo, newest last (at most `limit`)."""
 
     def __init__(self, limit: int = MAX_STEPS) -> None:
         self.limit = limit
-        self._steps: list[Step | Merge] = []
+        self._steps: list[Step | Merge | RecordRevision] = []
 
     def __len__(self) -> int:
         return len(self._steps)
@@ -105,7 +134,12 @@ class History:
         """Remember a merge of two papers as one step."""
         self._push(merge)
 
-    def _push(self, step: Step | Merge) -> None:
+    def record_revision(self, revision: RecordRevision) -> None:
+        """Remember a metadata run's changes to papers' records as one step (nothing, if none)."""
+        if revision.after:
+            self._push(revision)
+
+    def _push(self, step: Step | Merge | RecordRevision) -> None:
         self._steps.append(step)
         del self._steps[: -self.limit]
 
@@ -122,6 +156,17 @@ class History:
             papers = library.unmerge(step)
             self._steps.pop()
             return UndoReport(papers)
+        if isinstance(step, RecordRevision):
+            library.revise_records(
+                {
+                    paper_id: lambda current, paper_id=paper_id: _reverted_record(
+                        current, step.before[paper_id], step.after[paper_id]
+                    )
+                    for paper_id in step.after
+                }
+            )
+            self._steps.pop()
+            return UndoReport([library.get(paper_id) for paper_id in step.after if paper_id in library])
         by_paper: dict[str, list[FieldChange]] = {}
         for change in step.changes:
             by_paper.setdefault(change.paper_id, []).append(change)

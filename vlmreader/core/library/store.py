@@ -106,6 +106,15 @@ class Update:
 
 
 @dataclass(frozen=True)
+class RecordRevision:
+    """What one write of papers' bibliographic records did (`Library.revise_records`): each
+    changed record before and after it."""
+
+    before: dict[str, PaperRecord]
+    after: dict[str, PaperRecord]
+
+
+@dataclass(frozen=True)
 class Merge:
     """What `merge_papers` did, enough to take it back."""
 
@@ -540,7 +549,9 @@ class Library:
 
     # -- adding papers ---------------------------------------------------------------
 
-    def add_papers(self, offered: Iterable[Paper], meta_updates: dict[str, Any] | None = None) -> AddReport:
+    def add_papers(
+        self, offered: Iterable[Paper], meta_updates: dict[str, Any] | None = None, key_style: str = "title"
+    ) -> AddReport:
         """Add papers, merging each into the paper the library already has, if it is one (see
         `identity.py`: the same DOI or arXiv id, or the same title with nothing against it).
 
@@ -551,7 +562,8 @@ class Library:
         fields are filled in. Tags and notes offered (from a `.bib`'s keywords and note) join the
         user's annotations: tags are added, a note only fills an empty one. A paper with another's
         title that something contradicts is added, and reported as a possible duplicate.
-        `meta_updates` are recorded in the library file in the same write.
+        `meta_updates` are recorded in the library file in the same write. A new paper without a
+        key of its own gets one in `key_style` (`keys.KEY_STYLES`).
         """
         offered = list(offered)
         report = AddReport()
@@ -576,7 +588,7 @@ class Library:
                     paper_id = self._free_id(new.title, records)
                     key = new.key
                     if not key or not (is_citable_key(key) if new.bibtex else is_valid_key(key)) or key in keys:
-                        key = keys.new_key(new.title)
+                        key = keys.new_key(new.title, authors=paper.authors, year=paper.year, style=key_style)
                         if new.key:
                             report.rekeyed.append((new.key, key))
                     else:
@@ -623,6 +635,28 @@ class Library:
             aliases.append(old)
         report.renamed.append((old, key))
         return replace(record, key=key, aliases=tuple(aliases))
+
+    def revise_records(self, revisions: dict[str, Callable[[PaperRecord], PaperRecord]]) -> RecordRevision:
+        """Replace each paper's record with `revisions[paper_id](record)`, in one locked write,
+        computed from what the library file holds now (another process may have changed it since
+        the caller looked). A paper no longer in the library is skipped; an unchanged record
+        costs nothing, and when none changes nothing is written."""
+        with self.locked():
+            self._load_papers()
+            records = dict(self._records)
+            before: dict[str, PaperRecord] = {}
+            after: dict[str, PaperRecord] = {}
+            for paper_id, revise in revisions.items():
+                current = records.get(paper_id)
+                if current is None:
+                    continue
+                revised = revise(current)
+                if revised != current:
+                    before[paper_id], after[paper_id] = current, revised
+                    records[paper_id] = revised
+            if after:
+                self._write_records(records)
+        return RecordRevision(before, after)
 
     # -- duplicates ----------------------------------------------------------------------
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from vlmreader.core.models import CITED_BY_FIELD, VENUE_YEAR_FIELD, PaperRecord
+from vlmreader.core.models import CITED_BY_FIELD, VENUE_FIELDS, VENUE_YEAR_FIELD, PaperRecord
 
 
 @dataclass(frozen=True)
@@ -41,38 +41,11 @@ class Work:
 
     def fields(self) -> dict[str, str]:
         """The bibliographic fields this work gives a paper, as the library keeps them."""
-        fields = {}
-        if self.authors:
-            fields["author"] = " and ".join(self.authors)
-        if self.year:
-            fields["year"] = str(self.year)
-        if self.arxiv_id:
-            fields.update(eprint=self.arxiv_id, archiveprefix="arXiv")
-            if self.primary_category:
-                fields["primaryclass"] = self.primary_category
-        if self.doi:
-            fields["doi"] = self.doi
-        if self.venue:
-            fields["booktitle" if self.published_as == "inproceedings" else "journal"] = self.venue
-            if self.venue_year and self.venue_year != self.year:
-                fields[VENUE_YEAR_FIELD] = str(self.venue_year)
-        if self.cited_by_count is not None:
-            fields[CITED_BY_FIELD] = str(self.cited_by_count)
-        return fields
+        return {name: value for name, (value, _) in metadata_of([self]).items()}
 
     def record(self, date: str, collections: tuple[str, ...] = ()) -> PaperRecord:
-        """A paper to offer the library (see `PaperRecord`), each field's provenance this work
-        on `date` (YYYY-MM-DD)."""
-        fields = self.fields()
-        return PaperRecord(
-            title=self.title,
-            abstract=self.abstract,
-            url=self.url,
-            collections=collections,
-            entry_type=self.published_as or "misc",
-            fields=fields,
-            provenance=tuple((name, self.source, date) for name in fields),
-        )
+        """A paper to offer the library (see `record_of`)."""
+        return record_of([self], date, collections)
 
 
 def bibtex_name(name: str) -> str:
@@ -82,3 +55,92 @@ def bibtex_name(name: str) -> str:
         return name
     given, _, family = name.rpartition(" ")
     return f"{family}, {given}"
+
+
+SOURCES_BY_TRUST = ("arxiv", "crossref", "hf", "openalex")
+"""Whose word a field takes when several sources describe a paper: arXiv for its authors, first
+version and category; then the DOI registry; then the rest."""
+VENUE_SOURCES_BY_TRUST = ("crossref", "openalex", "arxiv", "hf")
+"""For where it was published: the registries' names, before an author's free-text journal_ref."""
+VENUE_GROUP = (*VENUE_FIELDS, VENUE_YEAR_FIELD)
+
+Metadata = dict[str, tuple[str, str]]
+"""Field name -> (value, the source it came from)."""
+
+
+def metadata_of(works: list[Work]) -> Metadata:
+    """The fields several works of one paper give it, each from the most trusted source that
+    has it (`SOURCES_BY_TRUST`); the venue, with its year, all from one source."""
+    chosen: Metadata = {}
+
+    def offer(name: str, value: str, source: str) -> None:
+        if value:
+            chosen.setdefault(name, (value, source))
+
+    for work in sorted(works, key=lambda work: SOURCES_BY_TRUST.index(work.source)):
+        offer("author", " and ".join(work.authors), work.source)
+        offer("year", str(work.year or ""), work.source)
+        if work.arxiv_id:
+            offer("eprint", work.arxiv_id, work.source)
+            offer("archiveprefix", "arXiv", work.source)
+            offer("primaryclass", work.primary_category, work.source)
+        offer("doi", work.doi, work.source)
+        if work.cited_by_count is not None:
+            offer(CITED_BY_FIELD, str(work.cited_by_count), work.source)
+    published = [work for work in works if work.venue]
+    if published:
+        work = min(published, key=lambda work: VENUE_SOURCES_BY_TRUST.index(work.source))
+        offer("booktitle" if work.published_as == "inproceedings" else "journal", work.venue, work.source)
+        venue_year = str(work.venue_year or work.year or "")
+        if venue_year != chosen.get("year", ("",))[0]:
+            offer(VENUE_YEAR_FIELD, venue_year, work.source)
+    return chosen
+
+
+def with_metadata(record: PaperRecord, metadata: Metadata, date: str, refresh: bool = False) -> PaperRecord:
+    """`record` with the fields `metadata` gives it, each remembering its source and `date`.
+
+    A field the user or their `.bib` set (one without provenance) is never touched, and where
+    they named a venue no source adds another. A field a source filled is updated only with
+    `refresh`. A paper without an entry of its own becomes `@inproceedings` or `@article` once a
+    venue is known.
+    """
+    fields = dict(record.fields)
+    provenance = {item[0]: item for item in record.provenance}
+    users = {name for name in fields if name not in provenance}
+    users_venue = any(name in users for name in VENUE_GROUP)
+    for name, (value, source) in metadata.items():
+        if name in users or (users_venue and name in VENUE_GROUP):
+            continue
+        if name in fields and not refresh:
+            continue
+        fields[name] = value
+        provenance[name] = (name, source, date)
+    if refresh and not users_venue and any(name in metadata for name in VENUE_FIELDS):
+        for name in VENUE_GROUP:  # a source's venue replaced by another kind (journal -> booktitle)
+            if name in provenance and name not in metadata:
+                del fields[name], provenance[name]
+    changes: dict = {"fields": fields, "provenance": tuple(provenance.values())}
+    if not record.bibtex and record.entry_type in ("misc", "inproceedings", "article"):
+        changes["entry_type"] = "inproceedings" if "booktitle" in fields else "article" if "journal" in fields else "misc"
+    return replace(record, **changes)
+
+
+def without_source_fields(record: PaperRecord) -> PaperRecord:
+    """`record` with every field a source filled taken out: what the user's own entry says."""
+    filled = {item[0] for item in record.provenance}
+    return replace(record, fields={name: value for name, value in record.fields.items() if name not in filled}, provenance=())
+
+
+def record_of(works: list[Work], date: str, collections: tuple[str, ...] = ()) -> PaperRecord:
+    """A new paper from the works that describe it (see `PaperRecord`): title, abstract and url
+    from the most trusted, the fields by `metadata_of`, each with its source and `date`."""
+    best = min(works, key=lambda work: SOURCES_BY_TRUST.index(work.source))
+    arxiv_id = next((work.arxiv_id for work in works if work.arxiv_id), "")
+    blank = PaperRecord(
+        title=best.title,
+        abstract=best.abstract or next((work.abstract for work in works if work.abstract), ""),
+        url=f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else best.url,
+        collections=collections,
+    )
+    return with_metadata(blank, metadata_of(works), date)

@@ -5,12 +5,19 @@ their order, with the `@string`s and `@preamble`s it relies on before the entrie
 JabRef metadata after them. vlmreader changes only what the user changed in vlmreader: the
 `keywords` when their tags differ from the ones the entry brought (tags added are appended to
 the keywords as written), the `note` when their note differs from the one it brought, and
-`ids`, where the paper has older keys that documents may still cite. A `crossref` or `xdata`
-parent goes out after the entries that need it, as BibTeX requires, even if it was not asked for.
+`ids`, where the paper has older keys that documents may still cite. Fields a metadata source
+filled (the record's `provenance`) that the entry lacks are appended after the user's own. A
+`crossref` or `xdata` parent goes out after the entries that need it, as BibTeX requires, even
+if it was not asked for.
 
-A paper with no entry of its own (a bundled one) is written from what vlmreader knows: the title
-with its names brace-protected, the bibliographic fields, url, tags as `keywords`, note as
-`note`, every value through `latex.to_latex`, which compiles under BibTeX and Biber alike.
+A paper with no entry of its own (a bundled one, or one added by arXiv id or DOI) is written
+from what vlmreader knows: the title with its names brace-protected, the bibliographic fields,
+the url of the paper itself (its arXiv page, else its DOI), a code or project link as
+`addendum`, tags as `keywords`, note as `note`, every value through `latex.to_latex`, which
+compiles under BibTeX and Biber alike. Its type follows its venue: `@inproceedings` with a
+`booktitle`, `@article` with a `journal`, both cited by the year of that version; an arXiv-only
+paper is an `@misc` with the eprint fields and `howpublished = {arXiv preprint arXiv:ID}`, so
+that plain.bst, which ignores eprint and url, still says where it is.
 
 The user's star and reading status never go into BibTeX. Entries are sorted by key, so that
 exports diff well, and writing what was read back gives the same bytes.
@@ -21,7 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import bibtexparser
 from bibtexparser import model
@@ -30,7 +37,7 @@ from vlmreader.core.files import user_path, write_users_file
 from vlmreader.core.formats.bibtex.read import KEYWORD_SEPARATOR, PARENT_FIELDS, reading, tags_from_keywords
 from vlmreader.core.formats.bibtex.values import braced, expanded, names_used
 from vlmreader.core.formats.latex import protect_title, to_latex
-from vlmreader.core.models import Paper, UserError
+from vlmreader.core.models import VENUE_FIELDS, VENUE_YEAR_FIELD, Paper, PaperRecord, UserError
 
 BIBLIOGRAPHIC_FIELDS = (
     "author",
@@ -60,7 +67,21 @@ BIBLIOGRAPHIC_FIELDS = (
     "eprinttype",
     "eprintclass",
 )
-"""The fields a paper without an entry of its own is written with, in this order."""
+"""The fields a paper without an entry of its own is written with, in this order, and the only
+ones a metadata source adds to an imported entry (vlmreader's own `venue_year` and `cited_by`
+never go out)."""
+
+ENTRY_TYPE_OF_VENUE = {"booktitle": "inproceedings", "journal": "article"}
+
+BIBLATEX_NAMES = {"year": "date", "journal": "journaltitle", "archiveprefix": "eprinttype", "primaryclass": "eprintclass"}
+"""Biber reads these BibTeX names as the biblatex ones: an entry with either has the field (both
+would make Biber warn that one overwrites the other)."""
+
+ARXIV_ABS_URL = "https://arxiv.org/abs/"
+DOI_URL = "https://doi.org/"
+PAPER_HOSTS = frozenset({"arxiv.org", "www.arxiv.org", "export.arxiv.org", "doi.org", "dx.doi.org"})
+"""A url on these is the paper itself (a version of it), never a link to its code."""
+CODE_HOSTS = frozenset({"github.com", "gitlab.com", "bitbucket.org", "codeberg.org"})
 
 VERBATIM_FIELDS = frozenset({"doi", "eprint"})
 """Identifiers written exactly as they are (biblatex treats them as verbatim, like `url`)."""
@@ -72,6 +93,11 @@ MONTH_NAMES = (
 _VERBATIM_SAFE = "".join(chr(code) for code in range(33, 127) if chr(code) not in '{}\\"')
 _LINE_STARTING_WITH_AT = re.compile(r"^(\s*)@", re.MULTILINE)
 _CLOSING_DELIMITER = re.compile(r'\s*[}"]\s*$')
+_ARXIV_PREFIX = re.compile(r"^arxiv:", re.IGNORECASE)
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+# What `\url` takes inside another command's argument (biblatex's `addendum`), found by
+# compiling each character: `%` and `#` break it, `'` and `` ` `` print as curly quotes.
+_URL_SAFE_IN_AN_ARGUMENT = re.compile(r"[A-Za-z0-9._~:/?=&+,;@!*()-]+")
 
 PaperOfKey = Callable[[str], Paper | None]
 """Finds the paper with a citation key (the library's `find_key`), for `crossref` parents."""
@@ -177,6 +203,11 @@ def _entry_as_written(paper: Paper, written_strings: dict[str, str]) -> model.En
             position[name] = len(fields)
             fields.append((name, value))
 
+    filled = {name for name, _source, _date in record.provenance}
+    for name in BIBLIOGRAPHIC_FIELDS:
+        text = _citation_year(record.fields) if name == "year" else record.fields.get(name, "").strip()
+        if name in filled and text and not {name, BIBLATEX_NAMES.get(name)} & position.keys():
+            put(name, _enclosed(name, _bibliographic_value(name, text)))
     brought_tags = tags_from_keywords(value_of("keywords"))
     if paper.tags != brought_tags:
         put("keywords", _keywords_after(fields[position["keywords"]][1] if "keywords" in position else None, brought_tags, paper.tags))
@@ -209,13 +240,13 @@ def _keywords_after(written: str | None, brought: tuple[str, ...], tags: tuple[s
 
 def _entry_from_reading(paper: Paper) -> model.Entry:
     record = paper.record
+    entry_type, fields = _cited_as(record)
+    paper_url = _paper_url(record.url, fields)
     values = [("title", protect_title(record.title))]
-    for name in BIBLIOGRAPHIC_FIELDS:
-        value = record.fields.get(name, "").strip()
-        if value:
-            values.append((name, _verbatim(value) if name in VERBATIM_FIELDS else _text_value(value)))
+    values += [(name, _bibliographic_value(name, text)) for name, text in fields.items()]
     values += [
-        ("url", _verbatim(record.url)),
+        ("url", _verbatim(paper_url)),
+        ("addendum", _link_addendum(record.url) if _is_a_link_beside(record.url, paper_url) else ""),
         ("keywords", ", ".join(_text_value(tag).replace(";", "{;}") for tag in paper.tags)),
         ("abstract", _text_value(record.abstract.strip())),
         ("note", _text_value((paper.note or record.fields.get("note", "")).strip())),
@@ -223,7 +254,71 @@ def _entry_from_reading(paper: Paper) -> model.Entry:
     if record.aliases:
         values.append(("ids", ", ".join(record.aliases)))
     fields = [_field(name, _enclosed(name, value)) for name, value in values if value.strip()]
-    return model.Entry(record.entry_type or "misc", record.key, fields)
+    return model.Entry(entry_type, record.key, fields)
+
+
+def _cited_as(record: PaperRecord) -> tuple[str, dict[str, str]]:
+    """The entry type and bibliographic fields (by name) a paper is cited with: its venue decides
+    the type and the year; `primaryclass` goes only with an arXiv id."""
+    fields = {name: record.fields.get(name, "").strip() for name in BIBLIOGRAPHIC_FIELDS}
+    fields["year"] = _citation_year(record.fields)
+    arxiv_id = _arxiv_id(fields)
+    if not arxiv_id:
+        fields["primaryclass"] = ""
+    venue = next((name for name in VENUE_FIELDS if fields[name]), None)
+    if venue:
+        entry_type = ENTRY_TYPE_OF_VENUE[venue]
+    elif record.entry_type.lower() in ENTRY_TYPE_OF_VENUE.values():
+        entry_type = "misc"  # an @article or @inproceedings without its venue makes BibTeX warn
+    else:
+        entry_type = record.entry_type or "misc"
+    if arxiv_id and entry_type.lower() == "misc" and not fields["howpublished"]:
+        fields["howpublished"] = f"arXiv preprint arXiv:{arxiv_id}"
+    return entry_type, {name: text for name, text in fields.items() if text}
+
+
+def _citation_year(fields: dict[str, str]) -> str:
+    """A published paper is cited by the year of its publication, otherwise by its own (an arXiv
+    paper's first version)."""
+    if any(fields.get(name, "").strip() for name in VENUE_FIELDS):
+        return fields.get(VENUE_YEAR_FIELD, "").strip() or fields.get("year", "").strip()
+    return fields.get("year", "").strip()
+
+
+def _arxiv_id(fields: dict[str, str]) -> str:
+    kind = fields.get("archiveprefix") or fields.get("eprinttype") or ""
+    eprint = fields.get("eprint", "")
+    return _ARXIV_PREFIX.sub("", eprint) if eprint and kind.lower() == "arxiv" else ""
+
+
+def _paper_url(record_url: str, fields: dict[str, str]) -> str:
+    """The paper's own page: its arXiv abstract, else its DOI, else the url it has."""
+    arxiv_id = _arxiv_id(fields)
+    if arxiv_id:
+        return ARXIV_ABS_URL + arxiv_id
+    if fields.get("doi"):
+        return DOI_URL + _DOI_PREFIX.sub("", fields["doi"])
+    return record_url.strip()
+
+
+def _is_a_link_beside(record_url: str, paper_url: str) -> bool:
+    """Whether the record's url is something other than the paper (its code, a project page)."""
+    record_url = record_url.strip()
+    return bool(record_url) and record_url != paper_url and urlsplit(record_url).hostname not in PAPER_HOSTS
+
+
+def _link_addendum(url: str) -> str:
+    """`Code: \\url{...}` (or `Website: ...`). plain.bst ignores `addendum`; biblatex prints it,
+    and `\\url` there only when no character of the url breaks it, else the url as text."""
+    url = _verbatim(url)
+    label = "Code" if urlsplit(url).hostname in CODE_HOSTS else "Website"
+    if _URL_SAFE_IN_AN_ARGUMENT.fullmatch(url):
+        return f"{label}: \\url{{{url}}}"
+    return f"{label}: {_text_value(url)}"
+
+
+def _bibliographic_value(name: str, text: str) -> str:
+    return _verbatim(text) if name in VERBATIM_FIELDS else _text_value(text)
 
 
 def _text_value(text: str) -> str:
