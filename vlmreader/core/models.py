@@ -261,6 +261,36 @@ first version's, on arXiv). Never written to BibTeX as such."""
 CITED_BY_FIELD = "cited_by"
 """vlmreader's own field: how often the paper is cited (OpenAlex's `cited_by_count`)."""
 _AUTHOR_SEPARATOR = re.compile(r"\s+and\s+")
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+_ARXIV_ID = re.compile(r"(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?", re.IGNORECASE)
+_ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/([^\s?#]+?)(?:\.pdf)?(?:[?#]|$)", re.IGNORECASE)
+_ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.IGNORECASE)
+
+
+def doi_of(record: PaperRecord) -> str:
+    """The record's DOI, lower-cased, without `https://doi.org/`; '' if it has none."""
+    return _DOI_PREFIX.sub("", record.fields.get("doi", "").strip()).lower()
+
+
+def arxiv_id_of(record: PaperRecord) -> str:
+    """The record's arXiv id without its version (`2304.08485`), from its eprint, url or DOI."""
+    fields = record.fields
+    candidates = []
+    kind = (fields.get("archiveprefix") or fields.get("eprinttype") or "").lower()
+    if fields.get("eprint") and kind in ("", "arxiv"):
+        candidates.append(fields["eprint"])
+    for url in (record.url, fields.get("url", "")):
+        match = _ARXIV_URL.search(url or "")
+        if match:
+            candidates.append(match.group(1))
+    match = _ARXIV_DOI.match(doi_of(record))
+    if match:
+        candidates.append(match.group(1))
+    for candidate in candidates:
+        found = _ARXIV_ID.fullmatch(candidate.strip().removeprefix("arXiv:").removeprefix("arxiv:"))
+        if found:
+            return found.group(1).lower()
+    return ""
 
 
 def display_name(name: str) -> str:

@@ -53,8 +53,14 @@ STAR = "★"
 STARRED_LABEL = f"{STAR} {STARRED}"
 
 TAG_FILTER, STATE_FILTER, COLLECTION_FILTER = "tag", "is", "in"
-FILTER_PREFIXES = (TAG_FILTER, STATE_FILTER, COLLECTION_FILTER)
-"""The query language's filters: `tag:NAME`, `is:starred` / `is:STATUS`, `in:COLLECTION`."""
+AUTHOR_FILTER, YEAR_FILTER, VENUE_FILTER, HAS_FILTER = "author", "year", "venue", "has"
+FILTER_PREFIXES = (TAG_FILTER, STATE_FILTER, COLLECTION_FILTER, AUTHOR_FILTER, YEAR_FILTER, VENUE_FILTER, HAS_FILTER)
+"""The query language's filters: `tag:NAME`, `is:starred` / `is:STATUS`, `in:COLLECTION`,
+`author:NAME`, `year:2024` / `year:2023..2025`, `venue:WORDS`, `has:WHAT`."""
+
+HAS_ARXIV, HAS_DOI, HAS_AUTHOR, HAS_YEAR, HAS_VENUE = "arxiv", "doi", "author", "year", "venue"
+HAS_VALUES = (HAS_ARXIV, HAS_DOI, HAS_AUTHOR, HAS_YEAR, HAS_VENUE)
+"""What `has:` asks of a paper's metadata: an arXiv id, a DOI, authors, a year, a venue."""
 
 
 def state_filter(state: str) -> str:

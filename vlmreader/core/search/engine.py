@@ -2,8 +2,9 @@
 
 Ranking: each free word is matched against an inverted index of every field's terms, exactly,
 as a prefix, or within one or two typos (rapidfuzz), and scored by field (title highest, then
-key, tags, note, abstract), match quality and rarity. The best hundred are re-ranked so
-that a title naming exactly what was typed ('llava uhd' -> 'LLaVA-UHD: ...') comes first.
+key, tags, authors' names, note, abstract), match quality and rarity. The best hundred are
+re-ranked so that a title naming exactly what was typed ('llava uhd' -> 'LLaVA-UHD: ...') comes
+first.
 """
 
 from __future__ import annotations
@@ -20,13 +21,16 @@ from typing import Protocol
 from vlmreader.core.files import garbage_collection_paused
 from vlmreader.core.models import Annotation, PaperRecord
 from vlmreader.core.search import index
-from vlmreader.core.search.index import CorpusIndex
+from vlmreader.core.search.index import CorpusIndex, PostingsTable
 from vlmreader.core.search.query import Query, parse_query
 from vlmreader.core.vocabulary import UNREAD
 from vlmreader.core.text import fold, query_terms, search_terms, title_identity, word_spans, words as words_of
 
-TITLE, KEY, ABSTRACT, TAGS, NOTE = range(5)
-FIELD_WEIGHTS = {TITLE: 10.0, KEY: 7.0, TAGS: 6.0, NOTE: 3.0, ABSTRACT: 1.5}
+TITLE, KEY, ABSTRACT, TAGS, NOTE, AUTHORS = range(6)
+FIELD_WEIGHTS = {TITLE: 10.0, KEY: 7.0, TAGS: 6.0, AUTHORS: 5.0, NOTE: 3.0, ABSTRACT: 1.5}
+"""An author's name counts below what the user wrote on a paper (its tags) and above a note:
+'liu' more likely means papers by Liu than ones a note mentions Liu in. Over an abstract it wins
+even against the abstract-mention bonus, unless the name is in most papers."""
 
 EXACT, PREFIX_BASE, ONE_TYPO, TWO_TYPOS, TYPO_PREFIX = 1.0, 0.7, 0.6, 0.45, 0.4
 RERANK_DEPTH = 100
@@ -158,6 +162,7 @@ class SearchIndex:
         yield TITLE, self.corpus.tables[index.TITLE]
         yield KEY, self.corpus.tables[index.KEY]
         yield ABSTRACT, self.corpus.tables[index.ABSTRACT]
+        yield AUTHORS, self.corpus.tables[index.AUTHOR]
         yield from self.user_postings.items()
 
     def _prefix_matches(self, word: str, vocabulary: list[str]) -> list[str]:
@@ -222,8 +227,9 @@ class SearchIndex:
             for term in completions:
                 if term != word:
                     matches.setdefault(term, PREFIX_BASE + 0.25 * len(word) / len(term))
-        if len(word) < 4 or frequency >= KNOWN_WORD_FREQUENCY or (last and matches):
-            # A word the library knows, or the start of words it knows, is taken as meant.
+        if len(word) < 4 or frequency >= KNOWN_WORD_FREQUENCY or (last and any(map(self._in_text, matches))):
+            # A word the library knows, or the start of words it knows, is taken as meant. Not
+            # the start of a name only: among thousands of names, 'modl' starts one, yet means 'model'.
             return matches
         # Imported at the first typo rather than at start-up, which it would slow by a tenth.
         from rapidfuzz import process
@@ -245,6 +251,13 @@ class SearchIndex:
                     for term in self._prefix_matches(prefix, self.vocabulary)[:MAX_COMPLETIONS]:
                         matches.setdefault(term, TYPO_PREFIX)
         return matches
+
+    def _in_text(self, term: str) -> bool:
+        """Whether `term` is in a title, key, abstract, tag or note, not only in authors' names."""
+        tables = self.corpus.tables
+        return any(term in tables[name] for name in (index.TITLE, index.KEY, index.ABSTRACT)) or any(
+            term in postings for postings in self.user_postings.values()
+        )
 
     def _layers(self, matches: dict[str, float]) -> list[tuple[float, object]]:
         """(field weight x match quality, postings) for every field a matched term occurs in, best first."""
@@ -364,14 +377,19 @@ class SearchIndex:
             narrow(self._with_status(set(query.statuses)))
         if query.excluded_statuses:
             exclude(self._with_status(set(query.excluded_statuses)))
-        for tag in query.tags:
-            narrow(self._with_tag(tag))
-        for tag in query.excluded_tags:
-            exclude(self._with_tag(tag))
-        for prefix in query.collections:
-            narrow(self._in_collection(prefix))
-        for prefix in query.excluded_collections:
-            exclude(self._in_collection(prefix))
+        # Each filter value narrows by itself: tag:a tag:b means both.
+        for wanted, unwanted, papers_with in (
+            (query.tags, query.excluded_tags, self._with_tag),
+            (query.collections, query.excluded_collections, self._in_collection),
+            (query.authors, query.excluded_authors, self._by_author),
+            (query.venues, query.excluded_venues, self._in_venue),
+            (query.years, query.excluded_years, self._in_years),
+            (query.has, query.excluded_has, self._having),
+        ):
+            for value in wanted:
+                narrow(papers_with(value))
+            for value in unwanted:
+                exclude(papers_with(value))
         for word in query.excluded_words:
             for term in set(search_terms(word)):
                 exclude(self.documents_with(term))
@@ -414,6 +432,41 @@ class SearchIndex:
             for number, names in enumerate(self.collections)
             if any(name.casefold().startswith(folded) for name in names)
         }
+
+    def _with_words(self, table: PostingsTable, text: str) -> set[int]:
+        """Papers holding, for every word of `text`, a term of `table` that starts with it."""
+        found: set[int] | None = None
+        for word in query_terms(text):
+            with_word: set[int] = set()
+            for term in self._prefix_matches(word, table.terms):
+                with_word.update(table.get(term))
+            found = with_word if found is None else found & with_word
+        return found or set()
+
+    def _by_author(self, name: str) -> set[int]:
+        """Papers with an author whose names start with every word of `name`, accents and case aside."""
+        if len(query_terms(name)) < 2:
+            return self._with_words(self.corpus.tables[index.AUTHOR], name)
+        # 'haotian liu': both words in one author's name, not one each in two authors'.
+        people = self._with_words(self.corpus.tables[index.PERSON], name)
+        return {person // index.AUTHORS_NUMBERED for person in people}
+
+    def _in_venue(self, words: str) -> set[int]:
+        return self._with_words(self.corpus.tables[index.VENUE], words)
+
+    def _in_years(self, years: tuple[int, int]) -> set[int]:
+        """Papers whose year, or whose venue's year, is in the inclusive range `years`."""
+        first, last = years
+        table = self.corpus.tables[index.YEAR]
+        found: set[int] = set()
+        for year in table.terms:
+            if first <= int(year) <= last:
+                found.update(table.get(year))
+        return found
+
+    def _having(self, name: str) -> set[int]:
+        """Papers that have the metadata `has:name` asks for."""
+        return set(self.corpus.tables[index.HAS].get(name) or ())
 
     # -- search ----------------------------------------------------------------------
 

@@ -1,26 +1,39 @@
 """The inverted index of the paper records, and its cache file.
 
-Building it tokenises every title, key and abstract, which takes a while for a large library
-(seconds at 100,000 papers), so it is saved beside the library (`search-index.bin`) and loaded
-on the next run while the library file is unchanged. The file is a JSON header line followed by
-the raw bytes of the postings arrays; a missing, stale or damaged cache is simply rebuilt.
+Building it tokenises every title, key, abstract and author's name, and reads each paper's
+venue, years and what metadata it has (for the `venue:`, `year:` and `has:` filters), which
+takes a while for a large library (seconds at 100,000 papers), so it is saved beside the library
+(`search-index.bin`) and loaded on the next run while the library file is unchanged. The file is
+a JSON header line followed by the raw bytes of the postings arrays; a missing, stale or damaged
+cache is simply rebuilt.
 """
 
 from __future__ import annotations
 
+import re
 from array import array
 from bisect import bisect_left
 from collections import Counter
 from pathlib import Path
 
 from vlmreader.core.files import cache_header, read_cache_header, write_atomically
-from vlmreader.core.models import PaperRecord
+from vlmreader.core.models import VENUE_FIELDS, VENUE_YEAR_FIELD, Paper, PaperRecord, arxiv_id_of, doi_of
 from vlmreader.core.text import search_terms
+from vlmreader.core.vocabulary import HAS_ARXIV, HAS_AUTHOR, HAS_DOI, HAS_VENUE, HAS_YEAR
 
-TITLE, KEY, ABSTRACT = "title", "key", "abstract"
-CORPUS_FIELDS = (TITLE, KEY, ABSTRACT)
-INDEX_FORMAT = 2
+TITLE, KEY, ABSTRACT, AUTHOR = "title", "key", "abstract", "author"
+CORPUS_FIELDS = (TITLE, KEY, ABSTRACT, AUTHOR)
+"""The fields free words are matched in (and whose terms make the vocabulary)."""
+PERSON, VENUE, YEAR, HAS = "person", "venue", "year", "has"
+FILTER_TABLES = (PERSON, VENUE, YEAR, HAS)
+"""Read by filters only: authors' name terms to the authors who bear them (see `person_number`),
+venue words, years ('2024', a paper's own and its venue's) and `has:` values, each to the
+papers that have it."""
+AUTHORS_NUMBERED = 64
+"""A paper's authors are numbered up to this many; those after share the last number."""
+INDEX_FORMAT = 3
 MAX_COUNT = 255
+_YEAR = re.compile(r"\b(\d{4})\b")
 
 
 class PostingsTable:
@@ -39,8 +52,9 @@ class PostingsTable:
 
     @classmethod
     def from_lists(cls, table: dict[str, array], counts: dict[str, array] | None = None) -> PostingsTable:
-        """Pack per-term postings (and counts) into flat arrays, releasing each term's as it goes."""
-        terms = list(table)
+        """Pack per-term postings (and counts) into flat arrays, releasing each term's as it goes.
+        The terms are sorted, so that a prefix's terms can be found by bisection."""
+        terms = sorted(table)
         offsets = array("q", [0])
         numbers = array("i")
         packed_counts = array("B") if counts is not None else None
@@ -76,7 +90,8 @@ class PostingsTable:
 
 
 class CorpusIndex:
-    """Postings of every title, key and abstract term, and each term's document frequency."""
+    """Postings of every title, key, abstract and author term, each term's document frequency,
+    and the filter tables (`FILTER_TABLES`)."""
 
     def __init__(
         self, tables: dict[str, PostingsTable], document_frequency: dict[str, int], vocabulary: list[str] | None = None
@@ -89,10 +104,10 @@ class CorpusIndex:
     @classmethod
     def build(cls, records: list[PaperRecord]) -> CorpusIndex:
         # Arrays rather than lists while building: 4 bytes a posting instead of 8.
-        building: dict[str, dict[str, array]] = {name: {} for name in CORPUS_FIELDS}
+        building: dict[str, dict[str, array]] = {name: {} for name in CORPUS_FIELDS + FILTER_TABLES}
         mentions: dict[str, array] = {}
         frequency: dict[str, int] = {}
-        abstracts, titles, keys = building[ABSTRACT], building[TITLE], building[KEY]
+        abstracts = building[ABSTRACT]
         for number, record in enumerate(records):
             abstract_counts = Counter(search_terms(record.abstract))
             for term, count in abstract_counts.items():
@@ -103,14 +118,14 @@ class CorpusIndex:
                     abstracts[term] = array("i", (number,))
                     mentions[term] = array("B", (count if count < MAX_COUNT else MAX_COUNT,))
             seen = set(abstract_counts)
-            for table, text in ((titles, record.title), (keys, record.key)):
-                terms = set(search_terms(text))
-                seen |= terms
-                for term in terms:
-                    if term in table:
-                        table[term].append(number)
-                    else:
-                        table[term] = array("i", (number,))
+            paper = Paper(record)
+            people = _people_of(paper)
+            for name, terms in _terms_of(paper, people).items():
+                if name in CORPUS_FIELDS:
+                    seen |= terms
+                _post(building[name], terms, number)
+            for position, terms in enumerate(people):
+                _post(building[PERSON], terms, person_number(number, position))
             for term in seen:
                 frequency[term] = frequency.get(term, 0) + 1
         tables = {
@@ -150,7 +165,7 @@ class CorpusIndex:
                 vocabulary = header["vocabulary"]
                 frequencies = _read_array(file, "i", len(vocabulary))
                 tables = {}
-                for name in CORPUS_FIELDS:
+                for name in CORPUS_FIELDS + FILTER_TABLES:
                     spec = header["fields"][name]
                     lengths = spec["lengths"]
                     offsets = _read_array(file, "q", lengths[0])
@@ -160,6 +175,54 @@ class CorpusIndex:
         except (OSError, ValueError, KeyError, TypeError, EOFError):
             return None
         return cls(tables, dict(zip(vocabulary, frequencies)), vocabulary)
+
+
+def person_number(paper_number: int, position: int) -> int:
+    """The number of a paper's author in the PERSON table: `// AUTHORS_NUMBERED` gives the paper."""
+    return paper_number * AUTHORS_NUMBERED + min(position, AUTHORS_NUMBERED - 1)
+
+
+def _post(table: dict[str, array], terms: set[str], number: int) -> None:
+    """Add `number` to each term's postings (once: later authors may share a person number)."""
+    for term in terms:
+        postings = table.get(term)
+        if postings is None:
+            table[term] = array("i", (number,))
+        elif postings[-1] != number:
+            postings.append(number)
+
+
+def _people_of(paper: Paper) -> list[set[str]]:
+    """The name terms of each author, in order."""
+    # `and others` ends a list of authors in BibTeX: no one is called Others.
+    return [set(search_terms(name)) for name in paper.authors if name.lower() != "others"]
+
+
+def _terms_of(paper: Paper, people: list[set[str]]) -> dict[str, set[str]]:
+    """A paper's terms for each table but the abstract's (which counts its terms) and PERSON's."""
+    record, fields = paper.record, paper.record.fields
+    years = {_year_in(paper.year), _year_in(fields.get(VENUE_YEAR_FIELD, ""))} - {""}
+    has = {
+        HAS_AUTHOR: bool(paper.authors),
+        HAS_YEAR: bool(paper.year),
+        HAS_VENUE: bool(paper.venue),
+        HAS_DOI: bool(doi_of(record)),
+        HAS_ARXIV: bool(arxiv_id_of(record)),
+    }
+    return {
+        TITLE: set(search_terms(record.title)),
+        KEY: set(search_terms(record.key)),
+        AUTHOR: set().union(*people),
+        VENUE: {term for name in VENUE_FIELDS if fields.get(name) for term in search_terms(fields[name])},
+        YEAR: years,
+        HAS: {name for name, present in has.items() if present},
+    }
+
+
+def _year_in(text: str) -> str:
+    """The first four-digit year in `text` ('2024' of '2024-05-01'), or ''."""
+    match = _YEAR.search(text)
+    return match.group(1) if match else ""
 
 
 def _read_array(file, typecode: str, length: int) -> array:
