@@ -35,3 +35,17 @@ def test_every_core_module_imports_without_textual_or_rich():
         "sys.exit(1 if {'textual', 'rich'} & set(sys.modules) else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], timeout=120).returncode == 0
+
+
+def test_starting_the_app_or_a_search_loads_no_network_code():
+    """The metadata services are loaded when a run asks them, never to start the app or search."""
+    code = (
+        "import sys\n"
+        "import vlmreader.cli, vlmreader.tui.app, vlmreader.tui.screens.main\n"
+        "from vlmreader.core.search import SearchEngine\n"
+        "loaded = sorted(name for name in sys.modules if name.split('.')[0] in ('httpx', 'httpcore')"
+        " or name.startswith(('vlmreader.core.sources', 'vlmreader.core.metadata')))\n"
+        "print(loaded); sys.exit(1 if loaded else 0)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=REPOSITORY)
+    assert run.returncode == 0, run.stdout + run.stderr

@@ -170,18 +170,75 @@ def command_note(arguments: argparse.Namespace) -> int:
     return 0
 
 
-def command_add(arguments: argparse.Namespace) -> int:
-    from vlmreader.core.config import load_config
-    from vlmreader.core.importing import add_by_identifiers
-    from vlmreader.core.sources.http import Sources
+def _services(library, refresh: bool = False):
+    """The metadata services, as config.toml says to ask them; use as `with _services(...) as sources`."""
+    from contextlib import closing
 
-    config = load_config()
+    from vlmreader.core.config import load_config
+    from vlmreader.core.metadata import sources_for
+
+    return closing(sources_for(library.home, load_config(), refresh=refresh))
+
+
+def _key_style() -> str:
+    from vlmreader.core.config import load_config
+
+    return load_config().key_style
+
+
+class _ProgressLine:
+    """A run's progress on stderr: one line rewritten in place on a terminal, a line every few
+    seconds otherwise (a log keeps the run's pace without thousands of lines)."""
+
+    EVERY_SECONDS = 5.0
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.on_terminal = sys.stderr.isatty()
+        self.last_line = 0.0
+
+    def __call__(self, progress) -> None:
+        import time
+
+        now = time.monotonic()
+        final = progress.stage == "done"
+        if not self.on_terminal and not final and now - self.last_line < self.EVERY_SECONDS:
+            return
+        self.last_line = now
+        rate = progress.done / progress.elapsed if progress.elapsed > 0 else 0.0
+        left = progress.seconds_left
+        text = (
+            f"{self.what}: {progress.done:,}/{progress.total:,} papers searched, {progress.found:,} found, "
+            f"{rate:.1f}/s" + (f", ~{left:.0f} s left" if left is not None else "")
+            + (f" ({progress.stage})" if progress.stage not in ("searching", "done") else "")
+        )
+        if self.on_terminal:
+            sys.stderr.write(f"\r\x1b[2K{visible(text)}")
+            sys.stderr.flush()
+        else:
+            _say(text, file=sys.stderr)
+
+    def close(self) -> None:
+        if self.on_terminal:
+            sys.stderr.write("\r\x1b[2K")
+            sys.stderr.flush()
+
+
+def _work_line(work) -> str:
+    """A candidate a service offered, as the user chooses among them."""
+    from vlmreader.core.models import Paper
+
+    ids = ", ".join(part for part in (f"arXiv:{work.arxiv_id}" if work.arxiv_id else "", f"doi:{work.doi}" if work.doi else "") if part)
+    who = Paper(work.record("")).short_authors
+    return f"{ids or work.identifier or work.source}  {work.title!r}" + (f" — {who}" if who else "") + (f" {work.year}" if work.year else "")
+
+
+def command_add(arguments: argparse.Namespace) -> int:
+    from vlmreader.core.metadata import add_by_identifiers
+
     library = _open_library(arguments)
-    sources = Sources(library.home, contact_email=config.contact_email, configured_urls=config.source_urls)
-    try:
-        report = add_by_identifiers(library, arguments.ids, sources)
-    finally:
-        sources.close()
+    with _services(library) as sources:
+        report = add_by_identifiers(library, arguments.ids, sources, key_style=_key_style())
     for paper in report.added:
         _say(f"added     {paper.key:<32}  {paper.title}")
     for given, paper in report.known:
@@ -189,6 +246,86 @@ def command_add(arguments: argparse.Namespace) -> int:
     for given in report.not_found:
         _say(f"vlmreader: not found: {given}", file=sys.stderr)
     return EXIT_USER_ERROR if report.not_found else 0
+
+
+def command_enrich(arguments: argparse.Namespace) -> int:
+    from vlmreader.core.metadata import enrich, needs_metadata
+
+    if arguments.query:
+        library, result = _search(arguments)
+        papers = [library.get(paper_id) for paper_id in result.paper_ids()]
+    else:
+        library = _open_library(arguments)
+        papers = [paper for paper in library if needs_metadata(paper)]
+    progress = _ProgressLine("enrich")
+    try:
+        with _services(library, refresh=arguments.refresh) as sources:
+            report = enrich(library, papers, sources, refresh=arguments.refresh, dry_run=arguments.dry_run, progress=progress)
+    finally:
+        progress.close()
+    if arguments.verbose or arguments.dry_run:
+        for paper, filled in report.enriched:
+            _say(f"{'would fill' if arguments.dry_run else 'enriched'}  {paper.key:<32}  {', '.join(filled)}")
+    for paper, candidates in report.ambiguous:
+        _say(f"ambiguous  {paper.key:<32}  {paper.title}")
+        for work in candidates:
+            _say(f"           {_work_line(work)}")
+        _say(f"           settle it: vlmreader link {paper.key} ARXIV_ID|DOI")
+    for paper in report.not_found:
+        _say(f"not found  {paper.key:<32}  {paper.title}")
+    _say(
+        f"{counted(len(papers), 'paper')}: {len(report.enriched)} {'to enrich' if arguments.dry_run else 'enriched'}, "
+        f"{len(report.complete)} already complete, {len(report.ambiguous)} ambiguous, {len(report.not_found)} not found "
+        f"({counted(report.requests, 'request')})" + ("; dry run: nothing was changed" if arguments.dry_run else "")
+    )
+    return 0
+
+
+def command_link(arguments: argparse.Namespace) -> int:
+    from vlmreader.core.metadata import link
+
+    library = _open_library(arguments)
+    paper = library.resolve(arguments.ref)
+    with _services(library) as sources:
+        linked = link(library, paper, arguments.identifier, sources)
+    _say(f"linked    {linked.paper.key:<32}  {_work_line(linked.work)}")
+    _say(f"          {', '.join(linked.filled) if linked.filled else 'nothing new'} filled")
+    if linked.titles_differ:
+        _say(f"vlmreader: note: the service's title differs from the paper's: {linked.work.title!r}", file=sys.stderr)
+    return 0
+
+
+def command_fetch(arguments: argparse.Namespace) -> int:
+    from datetime import date
+
+    from vlmreader.core.metadata import fetch_category, fetch_daily_papers
+    from vlmreader.core.models import today
+
+    library = _open_library(arguments)
+    with _services(library) as sources:
+        if arguments.feed == "hf":
+            try:
+                day = date.fromisoformat(arguments.date) if arguments.date else date.fromisoformat(today())
+            except ValueError:
+                raise UserError(f"--date {arguments.date!r} is not a date like 2026-11-29") from None
+            report = fetch_daily_papers(library, sources, day, key_style=_key_style())
+        else:
+            if not arguments.category:
+                raise UserError("name the category: vlmreader fetch arxiv cs.CV")
+            report = fetch_category(library, sources, arguments.category, arguments.days, key_style=_key_style())
+    if arguments.verbose:
+        for paper in report.added:
+            _say(f"added     {paper.key:<32}  {paper.title}")
+        for paper in report.merged:
+            _say(f"known     {paper.key:<32}  {paper.title}")
+    if not report.added and not report.merged:
+        _say(f"{report.collection}: no papers (nothing listed yet?)")
+        return 0
+    _say(
+        f"{report.collection}: {counted(len(report.added), 'new paper')}, {len(report.merged)} already in the library "
+        f"(they gained the collection); vlmreader triage in:{report.collection}"
+    )
+    return 0
 
 
 def command_merge(arguments: argparse.Namespace) -> int:
@@ -357,6 +494,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = add("add", command_add, "add papers by arXiv id or URL, DOI, or Hugging Face paper URL, with their metadata")
     sub.add_argument("ids", nargs="+", metavar="ID", help="2304.08485, https://arxiv.org/abs/..., 10.1109/..., https://huggingface.co/papers/...")
+
+    sub = add("enrich", command_enrich, "fill authors, year, arXiv id, DOI and venue from arXiv, OpenAlex and Crossref")
+    sub.add_argument("query", nargs="*", help="which papers (default: every paper without authors or year)")
+    sub.add_argument("--dry-run", action="store_true", help="say what would be filled, change nothing")
+    sub.add_argument("--refresh", action="store_true", help="ask again, and update fields a source filled before")
+    sub.add_argument("-v", "--verbose", action="store_true", help="list every paper enriched, with its fields")
+
+    sub = add("link", command_link, "say which paper REF is (settles an ambiguous enrich): fill it from arXiv or Crossref")
+    sub.add_argument("ref", metavar="REF")
+    sub.add_argument("identifier", metavar="ARXIV_ID|DOI")
+
+    sub = add("fetch", command_fetch, "bring in a feed as a collection: a day of Hugging Face daily papers, or an arXiv category's newest")
+    sub.add_argument("feed", choices=("hf", "arxiv"))
+    sub.add_argument("category", nargs="?", metavar="CATEGORY", help="arxiv only: cs.CV, cs.CL, ...")
+    sub.add_argument("--date", metavar="YYYY-MM-DD", help="hf only: the day (default: today, UTC)")
+    sub.add_argument("--days", type=_count, default=1, metavar="N", help="arxiv only: submissions of the last N days (default 1)")
+    sub.add_argument("-v", "--verbose", action="store_true", help="list every paper added or already there")
 
     sub = add("merge", command_merge, "make two papers one (see is:duplicate): KEEP keeps its key and entry")
     sub.add_argument("keep", metavar="KEEP")

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
+
+from vlmreader.cli import main
 
 from vlmreader.core.sources import http
 
@@ -22,3 +27,20 @@ def services(monkeypatch: pytest.MonkeyPatch):
         monkeypatch.setattr(http, "TIMEOUT_SECONDS", 0.5)
         monkeypatch.setattr(http, "PACING", 0.0)
         yield fake
+
+
+@pytest.fixture
+def run(tmp_path: Path, capsys):
+    """`run("add", "2304.08485")` -> (exit status, stdout, stderr) of the CLI, in a temporary home."""
+
+    def run(*arguments: str) -> tuple[int, str, str]:
+        code = main([*arguments, "--home", str(tmp_path / "home")])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run
+
+
+def shown(run, ref: str) -> dict:
+    """`vlmreader show REF --json`, read."""
+    return json.loads(run("show", ref, "--json")[1])

@@ -8,12 +8,15 @@ the sources are tested without the internet. Every request is logged.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlparse
 from xml.sax.saxutils import escape
+
+from vlmreader.core.text import normalize_title, words
 
 
 @dataclass
@@ -28,6 +31,55 @@ class ArxivPaper:
     categories: list[str] = field(default_factory=lambda: ["cs.CV", "cs.AI", "cs.CL"])
     doi: str = ""
     journal_ref: str = ""
+
+    def daily_entry(self) -> dict:
+        """This paper as an entry of Hugging Face's daily papers."""
+        paper = {
+            "id": self.arxiv_id,
+            "authors": [{"_id": f"a{n}", "name": name, "hidden": False} for n, name in enumerate(self.authors)],
+            "publishedAt": self.published.replace("Z", ".000Z"),
+            "title": self.title,
+            "summary": self.abstract + "\n",
+            "upvotes": 12,
+        }
+        return {"paper": paper, "publishedAt": paper["publishedAt"], "title": self.title, "numComments": 2}
+
+    def openalex_work(self, **published) -> dict:
+        """This paper as an OpenAlex work: its arXiv location, and a venue if `published` names one
+        (`venue`, `venue_type`, `year`, `doi`)."""
+        locations = [
+            {
+                "is_oa": True,
+                "landing_page_url": f"https://arxiv.org/abs/{self.arxiv_id}",
+                "pdf_url": f"https://arxiv.org/pdf/{self.arxiv_id}",
+                "source": {"id": "https://openalex.org/S4306400194", "display_name": "arXiv (Cornell University)", "type": "repository"},
+            }
+        ]
+        if published.get("venue"):
+            locations.insert(0, {
+                "is_oa": False,
+                "landing_page_url": f"https://doi.org/{published.get('doi', '')}",
+                "source": {"id": "https://openalex.org/S1", "display_name": published["venue"], "type": published.get("venue_type", "conference")},
+            })
+        positions: dict[str, list[int]] = {}
+        for position, word in enumerate(self.abstract.split()):
+            positions.setdefault(word, []).append(position)
+        return {
+            "id": f"https://openalex.org/W{abs(hash(self.arxiv_id)) % 10**9}",
+            "doi": f"https://doi.org/{published['doi']}" if published.get("doi") else f"https://doi.org/10.48550/arxiv.{self.arxiv_id}",
+            "title": self.title,
+            "display_name": self.title,
+            "publication_year": published.get("year", int(self.published[:4])),
+            "type": "article" if published.get("venue") else "preprint",
+            "authorships": [
+                {"author_position": "first" if n == 0 else "middle", "author": {"id": f"https://openalex.org/A{n}", "display_name": name}, "raw_author_name": name}
+                for n, name in enumerate(self.authors)
+            ],
+            "primary_location": locations[0],
+            "locations": locations,
+            "abstract_inverted_index": positions,
+            "cited_by_count": 42,
+        }
 
     def entry(self) -> str:
         authors = "".join(f"<author><name>{escape(name)}</name></author>" for name in self.authors)
@@ -53,15 +105,15 @@ class ArxivPaper:
   </entry>"""
 
 
-def arxiv_feed(entries: list[str], query: str) -> str:
+def arxiv_feed(entries: list[str], query: str, total: int | None = None, start: int = 0) -> str:
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom" xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" xmlns:arxiv="http://arxiv.org/schemas/atom">
-  <link href="http://arxiv.org/api/query?{escape(query)}" rel="self" type="application/atom+xml"/>
+  <link href="http://arxiv.org/api/query?{escape(query, {'"': "&quot;"})}" rel="self" type="application/atom+xml"/>
   <title type="html">ArXiv Query: {escape(query)}</title>
   <id>http://arxiv.org/api/cHxbiOdZaP56ODnBPIenZhzg5f8</id>
   <updated>2026-11-29T00:00:00-05:00</updated>
-  <opensearch:totalResults>{len(entries)}</opensearch:totalResults>
-  <opensearch:startIndex>0</opensearch:startIndex>
+  <opensearch:totalResults>{len(entries) if total is None else total}</opensearch:totalResults>
+  <opensearch:startIndex>{start}</opensearch:startIndex>
   <opensearch:itemsPerPage>{len(entries)}</opensearch:itemsPerPage>{"".join(entries)}
 </feed>
 """
@@ -91,6 +143,18 @@ class FakeServices:
     def __init__(self) -> None:
         self.arxiv: dict[str, ArxivPaper] = {}
         self.crossref: dict[str, dict] = {}
+        self.openalex: list[dict] = []
+        """OpenAlex work objects, found by title search."""
+        self.daily: dict[str, list[ArxivPaper]] = {}
+        """Hugging Face's daily papers, by day (YYYY-MM-DD)."""
+        self.hf_papers: dict[str, ArxivPaper] = {}
+        """Papers Hugging Face knows by arXiv id beyond those on arXiv."""
+        self.min_interval: dict[str, float] = {}
+        """Per service (path prefix such as "/arxiv"), the least time between two requests; a
+        request that comes sooner is refused with 429, as a throttling service does."""
+        self.too_soon: list[str] = []
+        """Requests refused for coming sooner than `min_interval` allows."""
+        self._last: dict[str, float] = {}
         self.requests: list[str] = []
         self.failures: list[tuple[str, int | str]] = []
         """(path prefix, status or "slow" or "garbage") to answer with, once each, in order."""
@@ -109,6 +173,30 @@ class FakeServices:
             "VLMREADER_OPENALEX_URL": f"{self.url}/openalex",
             "VLMREADER_HF_URL": f"{self.url}/hf",
         }
+
+    def openalex_search(self, title: str) -> list[dict]:
+        """OpenAlex's title search, roughly: works whose title has every word searched."""
+        wanted = set(words(title))
+        return [work for work in self.openalex if wanted and wanted <= set(words(work["title"]))]
+
+    def arxiv_search(self, query: dict[str, list[str]]) -> str:
+        """arXiv's `search_query`: `ti:"..."` phrases OR-ed, or `cat:X AND submittedDate:[A TO B]`,
+        sorted newest first, a page from `start`."""
+        text = query["search_query"][0]
+        start, size = int(query.get("start", ["0"])[0]), int(query.get("max_results", ["10"])[0])
+        category = re.match(r"cat:(\S+) AND submittedDate:\[(\d{8})\d{4} TO (\d{8})\d{4}\]", text)
+        if category:
+            name, first, last = category.groups()
+            matches = [
+                paper for paper in self.arxiv.values()
+                if name in paper.categories and first <= paper.published[:10].replace("-", "") <= last
+            ]
+            matches.sort(key=lambda paper: paper.published, reverse=True)
+        else:
+            phrases = [normalize_title(phrase) for phrase in re.findall(r'ti:"([^"]*)"', text)]
+            matches = [paper for paper in self.arxiv.values() if any(phrase and phrase in normalize_title(paper.title) for phrase in phrases)]
+        page = matches[start : start + size]
+        return arxiv_feed([paper.entry() for paper in page], text, total=len(matches), start=start)
 
     def fail(self, path_prefix: str, *how: int | str) -> None:
         self.failures += [(path_prefix, what) for what in how]
@@ -130,6 +218,14 @@ class FakeServices:
 
             def do_GET(self) -> None:
                 services.requests.append(self.path)
+                for prefix, interval in services.min_interval.items():
+                    if self.path.startswith(prefix):
+                        now = time.monotonic()
+                        last = services._last.get(prefix)
+                        services._last[prefix] = now
+                        if last is not None and now - last < interval * 0.95:
+                            services.too_soon.append(self.path)
+                            return self._send(429, "Too Many Requests", "text/plain")
                 for index, (prefix, how) in enumerate(services.failures):
                     if self.path.startswith(prefix):
                         del services.failures[index]
@@ -141,6 +237,22 @@ class FakeServices:
                             return self._send(int(how), "try again later", "text/plain")
                         break
                 url = urlparse(self.path)
+                if url.path == "/arxiv/api/query" and "search_query" in parse_qs(url.query):
+                    return self._send(200, services.arxiv_search(parse_qs(url.query)), "application/atom+xml")
+                if url.path == "/openalex/works":
+                    query = parse_qs(url.query)
+                    wanted = query.get("filter", [""])[0].removeprefix("title.search:")
+                    found = services.openalex_search(wanted)[: int(query.get("per_page", ["25"])[0])]
+                    meta = {"count": len(found), "db_response_time_ms": 12, "page": 1, "per_page": 25}
+                    return self._send(200, json.dumps({"meta": meta, "results": found}), "application/json")
+                if url.path == "/hf/api/daily_papers":
+                    day = parse_qs(url.query).get("date", [""])[0]
+                    return self._send(200, json.dumps([paper.daily_entry() for paper in services.daily.get(day, [])]), "application/json")
+                if url.path.startswith("/hf/api/papers/"):
+                    paper = services.hf_papers.get(url.path.removeprefix("/hf/api/papers/"))
+                    if paper is None:
+                        return self._send(404, json.dumps({"error": "Paper not found"}), "application/json")
+                    return self._send(200, json.dumps(paper.daily_entry()["paper"]), "application/json")
                 if url.path == "/arxiv/api/query":
                     query = parse_qs(url.query)
                     ids = query.get("id_list", [""])[0].split(",")

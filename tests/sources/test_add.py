@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 
 import pytest
 
-from vlmreader.cli import main
 from vlmreader.core.library import Library
 from vlmreader.core.sources.arxiv import parse_feed
 
+from .conftest import shown
 from .fake_services import LLAVA, arxiv_feed
-
-
-@pytest.fixture
-def run(tmp_path: Path, capsys):
-    def run(*arguments: str) -> tuple[int, str, str]:
-        code = main([*arguments, "--home", str(tmp_path / "home")])
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
-
-
-def shown(run, ref: str) -> dict:
-    return json.loads(run("show", ref, "--json")[1])
 
 
 def test_a_saved_arxiv_answer_reads_as_works():
@@ -125,7 +109,7 @@ def test_a_second_run_is_answered_from_the_cache(services, run, tmp_path):
 
 
 def test_requests_to_arxiv_are_three_seconds_apart(services, monkeypatch, tmp_path):
-    from vlmreader.core.importing import add_by_identifiers
+    from vlmreader.core.metadata import add_by_identifiers
     from vlmreader.core.sources import arxiv, http
 
     waits: list[float] = []

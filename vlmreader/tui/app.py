@@ -33,7 +33,11 @@ from vlmreader.resources import styles_dir
 from vlmreader.tui import screens
 from vlmreader.tui.commands import PaperProvider
 from vlmreader.tui.messages import (
+    AddRequested,
     AnnotationRequested,
+    CancelJobRequested,
+    EnrichRequested,
+    FetchRequested,
     ExportRequested,
     KeepApartRequested,
     LibraryChanged,
@@ -50,6 +54,8 @@ _FAILED = object()
 """What `_attempt` gives for a write that failed (None can be a write's own answer)."""
 BUSY_RETRY_SECONDS = 0.5
 """How often changes waiting for another process's lock are tried again."""
+FETCHED_CATEGORIES = ("cs.CV", "cs.CL")
+"""The arXiv categories the palette offers to fetch (the CLI fetches any)."""
 OUTSIDE_CHANGES_INTERVAL = 2.0
 """Seconds between checks for changes other processes made to the library (two stat calls)."""
 
@@ -357,6 +363,148 @@ class VlmReaderApp(App):
         skipped = f" ({report.already_there} already there)" if report.already_there else ""
         self.notify(escape(f"Exported {counted(report.written, 'paper')} to {report.path}{skipped}"))
 
+    # -- metadata services: enrich, add, fetch -----------------------------------------------
+
+    @on(EnrichRequested)
+    def _enrich_requested(self, request: EnrichRequested) -> None:
+        from vlmreader.core.metadata import apply_findings, find_metadata
+
+        papers = [self.library.get(paper_id) for paper_id in request.paper_ids if paper_id in self.library]
+
+        def finish(findings) -> None:
+            report = apply_findings(self.library, findings)
+            self.history.record_revision(report.revision)
+            self._library_changed()
+            unsure = f", {len(report.ambiguous)} ambiguous" if report.ambiguous else ""
+            missing = f", {len(report.not_found)} not found" if report.not_found else ""
+            self.notify(
+                f"Enriched {counted(len(report.enriched), 'paper')}{unsure}{missing}"
+                + (" (u takes it back)" if report.enriched else "")
+                + (". `vlmreader enrich` lists the candidates; `vlmreader link` settles one." if report.ambiguous else "."),
+                title="Enrich",
+            )
+
+        self._start_job(
+            f"enrich: {counted(len(papers), 'paper')}",
+            lambda sources, progress, cancelled: find_metadata(papers, sources, progress=progress, cancelled=cancelled),
+            finish,
+        )
+
+    @on(AddRequested)
+    def _add_requested(self, request: AddRequested) -> None:
+        from vlmreader.core.metadata import add_found, plan_additions, works_for
+
+        try:
+            plan = plan_additions(self.library, request.texts)
+        except UserError as error:
+            self.notify(escape(str(error)), title="Not added", severity="error")
+            return
+
+        def finish(found) -> None:
+            report = add_found(self.library, plan, found, self.config.key_style)
+            self._library_changed()
+            said = []
+            if report.added:
+                said.append("Added " + ", ".join(paper.key for paper in report.added))
+            if report.known:
+                said.append("already there: " + ", ".join(dict.fromkeys(paper.key for _, paper in report.known)))
+            if report.not_found:
+                said.append("not found: " + ", ".join(report.not_found))
+            self.notify(escape("; ".join(said) + "."), title="Add", severity="warning" if report.not_found else "information")
+            if report.added:
+                self.go_to_paper(report.added[0].id)
+
+        if not plan.wanted:
+            finish({})
+            return
+        self._start_job(
+            f"add: {counted(len(plan.wanted), 'paper')}",
+            lambda sources, progress, cancelled: works_for(sources, plan.wanted),
+            finish,
+        )
+
+    @on(FetchRequested)
+    def _fetch_requested(self, request: FetchRequested) -> None:
+        from datetime import date, timedelta
+
+        from vlmreader.core.metadata import category_collection, daily_collection, daily_papers_works, offer_works
+        from vlmreader.core.models import today
+        from vlmreader.core.sources import arxiv
+
+        day = date.fromisoformat(today())
+        if request.feed == "hf":
+            collection = daily_collection(day)
+            network = lambda sources, progress, cancelled: daily_papers_works(sources, day)  # noqa: E731
+        else:
+            collection = category_collection(request.category, day)
+            network = lambda sources, progress, cancelled: [  # noqa: E731
+                [work] for work in arxiv.recent_in_category(sources, request.category, day - timedelta(days=1), day)
+            ]
+
+        def finish(works) -> None:
+            report = offer_works(self.library, works, (collection,), self.config.key_style)
+            self._library_changed()
+            self.notify(
+                escape(f"{collection}: {counted(len(report.added), 'new paper')}, {len(report.merged)} already in the library."),
+                title="Fetch",
+            )
+            if report.added or report.merged:
+                self._search_serial += 1
+                self.main_screen.show_query(f"in:{collection} ")
+                self.main_screen.show_result(self.engine.search(f"in:{collection}"))
+
+        self._start_job(f"fetch: {collection}", network, finish)
+
+    def _start_job(self, title: str, network: Callable, finish: Callable[[Any], None]) -> None:
+        """Run `network(sources, progress, cancelled)` (which asks the services and touches no
+        library) in a worker, then `finish(its result)` here, on the event loop, which writes."""
+        from vlmreader.core.metadata import sources_for
+
+        if self.main_screen.job_bar.running:
+            self.notify("Another enrich, add or fetch is under way: c cancels it.", title="Busy", severity="warning")
+            return
+        if self.library.read_only_reason() is not None:
+            self._refuse_read_only(f"{self.library.read_only_reason()}: the library cannot be changed")
+            return
+        self.main_screen.job_bar.start(title)
+        self.main_screen.refresh_bindings()
+        self._run_job(sources_for(self.library.home, self.config), network, finish)
+
+    @work(thread=True, exclusive=True, group="metadata", exit_on_error=False)
+    def _run_job(self, sources, network: Callable, finish: Callable[[Any], None]) -> None:
+        from vlmreader.core.metadata import Cancelled
+
+        worker = get_current_worker()
+
+        def progress(step) -> None:
+            left = f", ~{step.seconds_left:.0f} s left" if step.seconds_left is not None else ""
+            detail = f"enrich: {step.done:,}/{step.total:,} searched, {step.found:,} found{left}"
+            self.call_from_thread(self.main_screen.job_bar.advance, step.done, step.total, detail)
+
+        try:
+            result = network(sources, progress, lambda: worker.is_cancelled)
+        except Cancelled:
+            self.call_from_thread(self._job_ended, None, None, "Cancelled: nothing was changed.")
+        except UserError as error:
+            self.call_from_thread(self._job_ended, None, None, f"{error}: nothing was changed.")
+        else:
+            if not worker.is_cancelled:
+                self.call_from_thread(self._job_ended, finish, result, None)
+        finally:
+            sources.close()
+
+    def _job_ended(self, finish: Callable[[Any], None] | None, result: Any, failure: str | None) -> None:
+        self.main_screen.job_bar.finish()
+        self.main_screen.refresh_bindings()
+        if failure is not None:
+            self.notify(escape(failure), title="Metadata", severity="warning")
+        elif finish is not None:
+            self._attempt(lambda: finish(result), "Not saved")
+
+    @on(CancelJobRequested)
+    def _cancel_job_requested(self) -> None:
+        self.workers.cancel_group(self, "metadata")
+
     # -- triage ----------------------------------------------------------------------------
 
     @on(TriageRequested)
@@ -373,10 +521,19 @@ class VlmReaderApp(App):
     # -- the command palette and help ------------------------------------------------------
 
     def get_system_commands(self, screen: Screen):
-        """Textual's own commands, and every key of the main screen, prefixed by area."""
+        """Textual's own commands, every key of the main screen prefixed by area, and the feeds."""
         yield from super().get_system_commands(screen)
         if screen is not self.main_screen:
             return  # the palette was opened over triage or a dialog
+        yield SystemCommand(
+            "metadata: fetch today's Hugging Face daily papers", "into the collection hf-DATE",
+            lambda: self.post_message(FetchRequested("hf")),
+        )
+        for category in FETCHED_CATEGORIES:
+            yield SystemCommand(
+                f"metadata: fetch arXiv {category}, the last day's submissions", f"into the collection arxiv-{category}-DATE",
+                partial(self.post_message, FetchRequested("arxiv", category)),
+            )
         for binding in MainScreen.BINDINGS:
             area = MainScreen.COMMAND_AREAS.get(binding.action)
             if area:

@@ -91,3 +91,30 @@ class ExportRequested(Message):
 @dataclass
 class LibraryChanged(Message):
     """The library changed (here, or in another process): show it as it is now."""
+
+
+@dataclass
+class AddRequested(Message):
+    """Add the papers these arXiv ids, DOIs or paper URLs name, from the metadata services."""
+
+    texts: list[str]
+
+
+@dataclass
+class EnrichRequested(Message):
+    """Fill what `paper_ids` lack from the metadata services, in the background (one undo step)."""
+
+    paper_ids: list[str]
+
+
+@dataclass
+class FetchRequested(Message):
+    """Bring in a feed as a collection: `hf` (today's daily papers) or `arxiv` (`category`'s newest)."""
+
+    feed: str
+    category: str = ""
+
+
+@dataclass
+class CancelJobRequested(Message):
+    """Stop the running enrich, add or fetch: nothing it found is written."""

@@ -14,7 +14,7 @@ _TAG = re.compile(r"<[^>]+>")
 
 def work_by_doi(sources: Sources, doi: str) -> Work | None:
     """The work Crossref has for `doi`, or None if it has none."""
-    answer = sources.get(CROSSREF, f"/works/{quote(doi, safe='/')}")
+    answer = sources.get(CROSSREF, f"/works/{quote(doi, safe='/')}", sources.polite({}) or None)
     if answer.status == 404:
         return None
     if answer.status != 200:

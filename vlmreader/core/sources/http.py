@@ -98,21 +98,32 @@ class Sources:
         url = os.environ.get(service.environment_variable) or self.configured_urls.get(service.name) or service.default_url
         return url.rstrip("/")
 
-    def get(self, service: ServiceSpec, path: str = "", params: dict[str, str] | None = None) -> Answer:
-        """GET `path` below the service's base URL; a 404 is an answer, not a failure."""
+    def get(
+        self, service: ServiceSpec, path: str = "", params: dict[str, str] | None = None, max_age: float | None = None
+    ) -> Answer:
+        """GET `path` below the service's base URL; a 404 is an answer, not a failure.
+
+        An answer kept in the cache is given again, unless it is older than `max_age` seconds
+        (a list that grows during the day, such as today's daily papers) or `refresh` is set.
+        """
         import httpx  # imported on first use: start-up never pays for it
 
         url = self.base_url(service) + path
         request = httpx.Request("GET", url, params=params)
         cache = self.home / CACHE_FOLDER / (hashlib.sha256(str(request.url).encode()).hexdigest() + ".json")
         if not self.refresh:
-            cached = _read_cache(cache)
+            cached = _read_cache(cache, max_age)
             if cached is not None:
                 return cached
         answer = self._send(service, request)
         if answer.status == 200 or answer.status == 404:
             _write_cache(cache, answer)
         return answer
+
+    def polite(self, params: dict[str, str]) -> dict[str, str]:
+        """`params` with the contact email as `mailto`, which OpenAlex and Crossref document for
+        their polite pools (the User-Agent carries it too)."""
+        return {**params, "mailto": self.contact_email} if self.contact_email else params
 
     def _send(self, service: ServiceSpec, request) -> Answer:
         import httpx
@@ -158,8 +169,10 @@ class Sources:
             self._client = None
 
 
-def _read_cache(path: Path) -> Answer | None:
+def _read_cache(path: Path, max_age: float | None) -> Answer | None:
     try:
+        if max_age is not None and time.time() - path.stat().st_mtime > max_age:
+            return None
         stored = json.loads(path.read_text(encoding="utf-8"))
         return Answer(int(stored["status"]), str(stored["text"]), cached=True)
     except (OSError, ValueError, KeyError, TypeError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 
 _MODULE_OF = {
+    "AddPaperScreen": "add",
     "AddTagsScreen": "tags",
     "ExportScreen": "export",
     "HelpScreen": "help",

@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from vlmreader.core.library import Library
-from vlmreader.core.models import AddTags, Annotation, AnnotationChange, RemoveTags, SetNote, SetStatus, Star
+from vlmreader.core.models import AddTags, AnnotationChange, Paper, RemoveTags, SetNote, SetStatus, Star, needs_metadata
 from vlmreader.core.search import SearchResult
 from vlmreader.core.vocabulary import (
     FILTER_PREFIXES,
@@ -35,7 +35,10 @@ from vlmreader.tui import screens
 from vlmreader.tui.clipboard import copy_text
 from vlmreader.tui.editor import EditorUnavailable, edit_in_editor
 from vlmreader.tui.messages import (
+    AddRequested,
     AnnotationRequested,
+    CancelJobRequested,
+    EnrichRequested,
     KeepApartRequested,
     LibraryChanged,
     MergeRequested,
@@ -43,15 +46,16 @@ from vlmreader.tui.messages import (
     TriageRequested,
     UndoRequested,
 )
-from vlmreader.tui.widgets import DetailPane, KeyFooter, NoteEditor, PaperList, SearchBar
-from vlmreader.tui.widgets.sidebar import Sidebar, SidebarCounts
+from vlmreader.tui.widgets import DetailPane, JobBar, KeyFooter, NoteEditor, PaperList, SearchBar
+from vlmreader.tui.widgets.sidebar import Sidebar, SidebarCounts, count_without_author
 
 NARROW_WIDTH = 100
 """Below this many columns the detail pane goes under the list and the sidebar starts hidden."""
 DEFAULT_EXPORT_FILE = "references.bib"
 DETAIL_DELAY_WHILE_TYPING = 0.15
 """Seconds after the last keystroke in the search bar before the detail pane shows the top paper."""
-_FILTER = re.compile(rf'(?<!\S)(?:{"|".join(FILTER_PREFIXES)}):(?:"[^"]*"|\S+)\s*')
+_FILTER = re.compile(rf'(?<!\S)-?(?:{"|".join(FILTER_PREFIXES)}):(?:"[^"]*"|\S+)\s*')
+"""A filter in the query, negated or not: choosing a sidebar entry replaces them, keeping the words."""
 
 
 class MainScreen(Screen[None]):
@@ -78,6 +82,13 @@ class MainScreen(Screen[None]):
         Binding("M", "merge", "Merge", show=False, tooltip="Merge the two selected papers into the highlighted one", id="main.merge"),
         Binding("K", "keep_apart", "Keep apart", show=False, tooltip="The selected papers are not duplicates", id="main.keep-apart"),
         Binding("b", "toggle_sidebar", "Sidebar", show=False, tooltip="Show or hide the sidebar", id="main.sidebar"),
+        Binding("plus", "add_papers", "Add", show=False, tooltip="Add papers by arXiv id, DOI or URL", id="main.add"),
+        Binding(
+            "E", "enrich", "Enrich", show=False,
+            tooltip="Fill authors, year, arXiv id and venue of the selection (or of the papers shown that lack them)",
+            id="main.enrich",
+        ),
+        Binding("c", "cancel_job", "Cancel", tooltip="Stop the enrich, add or fetch under way", id="main.cancel"),
     ]
 
     COMMAND_AREAS = {
@@ -86,6 +97,7 @@ class MainScreen(Screen[None]):
         "export": "export", "copy_bibtex": "export", "undo": "edit", "triage": "triage",
         "merge": "duplicates", "keep_apart": "duplicates",
         "toggle_sidebar": "view", "focus_search": "view",
+        "add_papers": "metadata", "enrich": "metadata",
     }
     """The palette offers each of these keys as a command, titled by area ("paper: Star or unstar")."""
 
@@ -96,7 +108,9 @@ class MainScreen(Screen[None]):
         self.export_path = export_path
         """What the export dialog offers first (config `[export] default_path`)."""
         self._detail_timer: Timer | None = None
-        self._collection_counts: tuple[int, list[tuple[str, int]]] = (-1, [])
+        self._record_counts: tuple[int, list[tuple[str, int]], int] = (-1, [], 0)
+        """(papers_version, papers by collection, papers without authors): what only a change
+        to the records changes, counted once per version of them."""
         self._changed_while_away = False
         self._before_mount: list[Callable[[], None]] | None = []
         """What the app said before the screen was mounted, done once it is; None after that."""
@@ -105,8 +119,9 @@ class MainScreen(Screen[None]):
         yield SearchBar(id="search-bar")
         with Horizontal(id="main"):
             yield Sidebar(id="sidebar")
-            yield PaperList(self._annotation_of, id="papers")
+            yield PaperList(self._paper_of, id="papers")
             yield DetailPane(id="detail")
+        yield JobBar(id="job-bar")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -120,8 +135,15 @@ class MainScreen(Screen[None]):
         self.set_class(self.app.size.width < NARROW_WIDTH, "-narrow")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The keys apply once the library is open (quitting, at any time)."""
+        """The keys apply once the library is open (quitting, at any time); cancelling only
+        while a job runs (and only then is it in the footer)."""
+        if action == "cancel_job":
+            return self.job_bar.running
         return action == "app.quit" or self.library is not None
+
+    @property
+    def job_bar(self) -> JobBar:
+        return self.query_one(JobBar)
 
     @property
     def paper_list(self) -> PaperList:
@@ -131,8 +153,9 @@ class MainScreen(Screen[None]):
     def search_bar(self) -> SearchBar:
         return self.query_one(SearchBar)
 
-    def _annotation_of(self, paper_id: str) -> Annotation:
-        return self.library.annotation(paper_id)
+    def _paper_of(self, paper_id: str) -> Paper | None:
+        """A list row's paper; None for one merged away since the list's result was made."""
+        return self.library.get(paper_id) if paper_id in self.library else None
 
     # -- what the app tells the screen ------------------------------------------------------
 
@@ -232,8 +255,10 @@ class MainScreen(Screen[None]):
 
     def update_sidebar(self) -> None:
         library = self.library
-        if self._collection_counts[0] != library.papers_version:
-            self._collection_counts = (library.papers_version, library.collection_counts())
+        if self._record_counts[0] != library.papers_version:
+            without_author = count_without_author(library.records())
+            self._record_counts = (library.papers_version, library.collection_counts(), without_author)
+        _, collections, without_author = self._record_counts
         annotations = library.annotations().values()
         statuses = dict.fromkeys(STATUSES, 0)
         for annotation in annotations:
@@ -244,8 +269,9 @@ class MainScreen(Screen[None]):
                 total=len(library),
                 starred=sum(1 for annotation in annotations if annotation.starred),
                 statuses=statuses,
-                collections=self._collection_counts[1],
+                collections=collections,
                 tags=library.tag_counts(),
+                without_author=without_author,
             )
         )
 
@@ -388,6 +414,30 @@ class MainScreen(Screen[None]):
             return
         self.app.open_url(url)
         self.notify(escape(f"Opening {url}"))
+
+    # -- metadata services -------------------------------------------------------------------
+
+    def action_add_papers(self) -> None:
+        def add(texts: list[str] | None) -> None:
+            if texts:
+                self.post_message(AddRequested(texts))
+
+        self.app.push_screen(screens.AddPaperScreen(), add)
+
+    def action_enrich(self) -> None:
+        """Enrich the selection, or else every paper the query shows that lacks authors or a year."""
+        if self.paper_list.selected:
+            paper_ids = sorted(self.paper_list.selected)
+        else:
+            paper_ids = [pid for pid in self.paper_list.result.paper_ids() if needs_metadata(self.library.get(pid))]
+        if not paper_ids:
+            self.notify("Every paper shown has its authors and year; select papers to enrich them again.", title="Enrich")
+            return
+        self.post_message(EnrichRequested(paper_ids))
+
+    def action_cancel_job(self) -> None:
+        self.job_bar.cancelling()
+        self.post_message(CancelJobRequested())
 
     # -- focus -----------------------------------------------------------------------------
 

