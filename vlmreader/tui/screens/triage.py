@@ -23,6 +23,7 @@ from vlmreader.core.text import visible
 from vlmreader.core.vocabulary import READING_STATUSES, STARRED, STARRED_LABEL
 from vlmreader.tui import screens
 from vlmreader.tui.messages import AnnotationRequested, LibraryChanged
+from vlmreader.tui.widgets.detail_pane import byline
 from vlmreader.tui.widgets.footer import KeyFooter
 
 DECISIONS = [status for status in READING_STATUSES if status.triage_key]
@@ -65,6 +66,7 @@ class TriageScreen(Screen[None]):
         yield Static(id="triage-progress", markup=False)
         with VerticalScroll(id="triage-paper"):
             yield Static(id="triage-title", markup=False)
+            yield Static(id="triage-byline", markup=False)
             yield Static(id="triage-meta", markup=False)
             yield Static(id="triage-abstract", markup=False)
         yield KeyFooter()
@@ -88,6 +90,9 @@ class TriageScreen(Screen[None]):
         title = self.query_one("#triage-title", Static)
         meta = self.query_one("#triage-meta", Static)
         abstract = self.query_one("#triage-abstract", Static)
+        authors_year_venue = byline(paper) if paper is not None else Text()
+        self.query_one("#triage-byline", Static).update(authors_year_venue)
+        self.set_class(bool(authors_year_venue), "-with-byline")
         if paper is None:
             title.update(Text("Triage done", style="bold"))
             meta.update(Text(self.summary()))

@@ -10,13 +10,38 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static, TextArea
 
-from vlmreader.core.models import Paper
+from vlmreader.core.models import Paper, arxiv_id_of, display_name
 from vlmreader.core.text import visible
 from vlmreader.tui.widgets.literal_text_area import LiteralTextArea
 from vlmreader.core.vocabulary import FILTER_PREFIXES, STARRED_LABEL
 
 NOTE_SAVE_DELAY = 1.0
 """Seconds of no typing after which the note is saved."""
+
+
+def author_names(paper: Paper) -> str:
+    """The authors as a reader writes them: `Haotian Liu, Chunyuan Li, Yong Jae Lee`, and
+    `et al.` for BibTeX's `and others`; '' when unknown."""
+    names = [display_name(name) for name in paper.authors]
+    if names and names[-1].casefold() == "others":
+        return ", ".join(names[:-1]) + " et al."
+    return ", ".join(names)
+
+
+def byline(paper: Paper) -> Text:
+    """What goes under a paper's title: its authors and, dimmed, its year and venue
+    (`2023 · CVPR 2024`; the year is left out when the venue names it). Empty when unknown."""
+    venue, year = paper.venue, paper.year
+    year_and_venue = " · ".join(part for part in (year if year not in venue else "", venue) if part)
+    lines = [(author_names(paper), ""), (year_and_venue, "dim")]
+    return Text("\n").join(Text(visible(line), style=style) for line, style in lines if line)
+
+
+def arxiv_label(paper: Paper) -> str:
+    """The paper's arXiv id (the one `has:arxiv` sees: from its eprint, url or DOI) with its
+    primary category, `2304.08485 [cs.CV]`; '' for none."""
+    arxiv_id, category = arxiv_id_of(paper.record), paper.record.fields.get("primaryclass", "").strip()
+    return f"{arxiv_id} [{category}]" if arxiv_id and category else arxiv_id
 
 
 class NoteEditor(LiteralTextArea):
@@ -90,7 +115,8 @@ class NoteEditor(LiteralTextArea):
 
 
 class DetailPane(VerticalScroll):
-    """Title, key, collections, url, tags, abstract and note of one paper, shown literally."""
+    """Title, authors, year and venue, key, collections, url, tags, arXiv id, DOI, abstract and
+    note of one paper, shown literally."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -98,6 +124,7 @@ class DetailPane(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-title", markup=False)
+        yield Static(id="detail-byline", markup=False)
         yield Static(id="detail-meta", markup=False)
         yield Static(id="detail-abstract", markup=False)
         yield NoteEditor(id="note")
@@ -122,9 +149,11 @@ class DetailPane(VerticalScroll):
                 )
             )
             abstract.update(Text(""))
+            self._show_byline(Text())
             self.query_one(NoteEditor).show_note(None, "")
             return
         title.update(Text(visible(paper.title), style="bold"))
+        self._show_byline(byline(paper))
         lines = Text()
         rows = [
             ("key", paper.key),
@@ -133,9 +162,9 @@ class DetailPane(VerticalScroll):
             ("in", ", ".join(paper.collections) or "–"),
             ("url", paper.url or "–"),
         ]
-        for field in ("author", "year", "doi"):
-            if paper.record.fields.get(field):
-                rows.append((field, paper.record.fields[field]))
+        for name, value in (("arxiv", arxiv_label(paper)), ("doi", paper.record.fields.get("doi", "").strip())):
+            if value:
+                rows.append((name, value))
         for name, value in rows:
             lines.append(f"{name:<7}", style="dim")
             lines.append(visible(value))
@@ -148,6 +177,10 @@ class DetailPane(VerticalScroll):
             editor.library_note(paper.note)
         else:
             editor.show_note(paper.id, paper.note)
+
+    def _show_byline(self, text: Text) -> None:
+        self.query_one("#detail-byline", Static).update(text)
+        self.set_class(bool(text), "-with-byline")
 
     def note_resolved(self, paper_id: str, note: str) -> None:
         """A note conflict was settled with `note`, now being saved: show it if it is this paper's."""

@@ -2,6 +2,10 @@
 
 A Line-API widget: it draws only the rows on screen, so a result of 100,000 papers costs no
 more than one of 20. No widget per paper, no stock list filled with every row.
+
+A row is its marks, the title with its matches, the tags, and (where the list is wide enough,
+for a paper that has them) the short authors and the year, in columns at the right. A paper
+without them gives that room to its title.
 """
 
 from __future__ import annotations
@@ -20,11 +24,24 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from vlmreader.core.models import NO_ANNOTATION, Annotation
+from vlmreader.core.models import NO_ANNOTATION, Annotation, Paper
 from vlmreader.core.search import SearchResult
 from vlmreader.core.text import visible
 from vlmreader.core.vocabulary import STAR, STATUS
+
 ROW_CACHE_SIZE = 512
+MARKS_WIDTH = 6
+"""Cells of a row's marks: selected, starred, status."""
+YEAR_WIDTH = 4
+AUTHORS_WIDTH = 16
+"""Cells of the short-authors column: `Zhang & Wang`, `Liu et al.`; longer ones are cut."""
+YEAR_FROM_WIDTH = 50
+AUTHORS_FROM_WIDTH = 70
+"""List widths (in cells) from which rows show the year, and the short authors too, so that a
+title keeps at least 39 and 42 cells beside them (titles had 44 at 110 columns before). The
+list's own width decides, not the terminal's: at 80x24 and 160x45 the list is 79 cells wide
+(both columns, 51 cells of title); at 120x35 the sidebar and the detail pane leave it 55 (the
+year only); at 110 columns and below, 49 or less (titles only)."""
 
 
 class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
@@ -37,6 +54,8 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         "paper-list--mark",
         "paper-list--tags",
         "paper-list--selected",
+        "paper-list--authors",
+        "paper-list--year",
     }
 
     BINDINGS = [
@@ -71,9 +90,11 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         paper_list: PaperList
         count: int
 
-    def __init__(self, annotation_of: Callable[[str], Annotation], **kwargs) -> None:
+    def __init__(self, paper_of: Callable[[str], Paper | None], **kwargs) -> None:
+        """`paper_of(id)` gives a row's paper as the library holds it now (None for one merged
+        away since the result was made)."""
         super().__init__(**kwargs)
-        self._annotation_of = annotation_of
+        self._paper_of = paper_of
         self.result: SearchResult | None = None
         self.selected: set[str] = set()
         self._rows: dict[tuple, Strip] = {}
@@ -193,22 +214,26 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
             return Strip.blank(width, base)
         number = self.result.order[row]
         paper_id = self.result.index.ids[number]
-        annotation = self._annotation_of(paper_id) or NO_ANNOTATION
+        paper = self._paper_of(paper_id)
+        annotation = paper.annotation if paper is not None else NO_ANNOTATION
         is_cursor = row == self.cursor
+        # The record is not in the key: a change to records comes with a new result, which
+        # empties the cache.
         key = (row, paper_id, annotation, width, is_cursor, paper_id in self.selected)
         strip = self._rows.get(key)
         if strip is None:
             if len(self._rows) > ROW_CACHE_SIZE:
                 self._rows.clear()
-            strip = self._render_row(row, number, paper_id, annotation, width, is_cursor, base)
+            strip = self._render_row(number, paper_id, paper, annotation, width, is_cursor, base)
             self._rows[key] = strip
         return strip
 
     def _render_row(
-        self, row: int, number: int, paper_id: str, annotation: Annotation, width: int, is_cursor: bool, base: Style
+        self, number: int, paper_id: str, paper: Paper | None, annotation: Annotation, width: int, is_cursor: bool, base: Style
     ) -> Strip:
-        """One row as segments: marks, the title with its matches, the tags. Built directly,
-        without Rich's Text layout, since every keystroke redraws a screenful of rows."""
+        """One row as segments: marks, the title with its matches, the tags, authors and year.
+        Built directly, without Rich's Text layout, since every keystroke redraws a screenful
+        of rows."""
         style = self.get_component_rich_style
         cursor = style("paper-list--cursor") if is_cursor else None
 
@@ -221,9 +246,11 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
             Segment(f"{STAR} " if annotation.starred else "  ", styled("paper-list--star")),
             Segment(f"{STATUS[annotation.status].mark if annotation.status in STATUS else '?'} ", styled("paper-list--mark")),
         ]
+        metadata = _metadata_columns(paper, width)
+        metadata_width = sum(1 + cells for _, cells, _ in metadata)
         tags = visible(" ".join(f"#{tag}" for tag in annotation.tags))
-        tags_width = min(cell_len(tags), max(0, width // 3))
-        title_width = max(0, width - 6 - (tags_width + 1 if tags_width else 0))
+        tags_width = min(cell_len(tags), max(0, (width - metadata_width) // 3))
+        title_width = max(0, width - MARKS_WIDTH - metadata_width - (tags_width + 1 if tags_width else 0))
         title = _fit(visible(self.result.index.titles[number]), title_width)  # one for one: spans still hold
         plain, matched = styled(None), styled("paper-list--match")
         segments = marks
@@ -239,7 +266,19 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
             segments.append(Segment(title[position:], plain))
         if tags_width:
             segments.append(Segment(" " + _fit(tags, tags_width), styled("paper-list--tags")))
+        segments.extend(Segment(" " + _fit(text, cells), styled(component)) for text, cells, component in metadata)
         return Strip(segments).adjust_cell_length(width, styled(None))
+
+
+def _metadata_columns(paper: Paper | None, width: int) -> list[tuple[str, int, str]]:
+    """(text, cells, component class) of the authors and year columns a row of a list `width`
+    cells wide shows: none for a paper that has neither, so that its title takes the room."""
+    if paper is None or width < YEAR_FROM_WIDTH:
+        return []
+    columns = [(visible(paper.year), YEAR_WIDTH, "paper-list--year")]
+    if width >= AUTHORS_FROM_WIDTH:  # short_authors splits every name: only where it is shown
+        columns.insert(0, (visible(paper.short_authors), AUTHORS_WIDTH, "paper-list--authors"))
+    return columns if any(text for text, _, _ in columns) else []
 
 
 def _fit(text: str, width: int) -> str:
