@@ -373,7 +373,7 @@ def command_import(arguments: argparse.Namespace) -> int:
     library = _open_library(arguments)
     from vlmreader.core.files import user_path
 
-    report = import_files(library, [user_path(name) for name in arguments.files])
+    report = import_files(library, [user_path(name) for name in arguments.files], key_style=_key_style())
     if arguments.verbose:
         for paper in report.added:
             _say(f"added     {paper.key:<32}  {paper.title}")

@@ -120,3 +120,13 @@ def test_requests_to_arxiv_are_three_seconds_apart(services, monkeypatch, tmp_pa
     report = add_by_identifiers(Library(tmp_path / "home"), ["2304.08485", "2204.14198"], sources)
     assert len(report.added) == 2 and sources.requests == 2
     assert len(waits) == 1 and 2.9 < waits[0] <= 3.0
+
+
+def test_the_key_style_of_config_names_papers_added_from_now_on(services, run, tmp_path, monkeypatch):
+    run("search", "x")  # the bundled papers are in, with their title keys
+    config = tmp_path / "config.toml"
+    config.write_text('[keys]\nstyle = "authoryear"\n')
+    monkeypatch.setenv("VLMREADER_CONFIG", str(config))
+    code, out, _ = run("add", "2304.08485")
+    assert code == 0 and out.startswith("added     liu2023visual ")
+    assert shown(run, "flamingo")["key"] == "flamingo"  # keys never change

@@ -34,8 +34,9 @@ class ImportReport(AddReport):
     """One line per entry imported with a value kept as written: 'FILE:LINE: reason'."""
 
 
-def import_files(library: Library, paths: list[Path]) -> ImportReport:
-    """Import every file, in order, reporting what was added, merged and rejected."""
+def import_files(library: Library, paths: list[Path], key_style: str = "title") -> ImportReport:
+    """Import every file, in order, reporting what was added, merged and rejected; an entry
+    without a key of its own gets one in `key_style`."""
     rejected: list[str] = []
     warnings: list[str] = []
     offered = []
@@ -53,7 +54,7 @@ def import_files(library: Library, paths: list[Path]) -> ImportReport:
         rejected += [_where(path, rejection) for rejection in parsed.rejected]
         warnings += [_where(path, warning) for warning in parsed.warnings]
         offered.extend(parsed.papers)
-    added = library.add_papers(offered)
+    added = library.add_papers(offered, key_style=key_style)
     return ImportReport(**vars(added), rejected=rejected, warnings=warnings)
 
 

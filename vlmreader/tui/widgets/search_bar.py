@@ -25,7 +25,7 @@ class SearchBar(Horizontal):
             return isinstance(message, SearchBar.QueryChanged)
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Search: words, \"phrases\", tag:x, is:starred, in:collection, -word", id="query")
+        yield Input(placeholder="Search: words, \"phrases\", tag:x, is:starred, in:collection, author:x, year:2024, -word", id="query")
         yield Label("", id="count", markup=False)
 
     @property
