@@ -509,7 +509,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("feed", choices=("hf", "arxiv"))
     sub.add_argument("category", nargs="?", metavar="CATEGORY", help="arxiv only: cs.CV, cs.CL, ...")
     sub.add_argument("--date", metavar="YYYY-MM-DD", help="hf only: the day (default: today, UTC)")
-    sub.add_argument("--days", type=_count, default=1, metavar="N", help="arxiv only: submissions of the last N days (default 1)")
+    sub.add_argument(
+        "--days", type=_count, default=2, metavar="N",
+        help="arxiv only: submissions of the last N days, today included (default 2: arXiv lists a paper once announced)",
+    )
     sub.add_argument("-v", "--verbose", action="store_true", help="list every paper added or already there")
 
     sub = add("merge", command_merge, "make two papers one (see is:duplicate): KEEP keeps its key and entry")

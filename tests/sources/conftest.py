@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -44,3 +46,18 @@ def run(tmp_path: Path, capsys):
 def shown(run, ref: str) -> dict:
     """`vlmreader show REF --json`, read."""
     return json.loads(run("show", ref, "--json")[1])
+
+
+@pytest.fixture
+def sources(services, tmp_path: Path):
+    """A `Sources` asking the stand-in, with its cache in a fresh home."""
+    asking = http.Sources(tmp_path / "home")
+    yield asking
+    asking.close()
+
+
+def age(home: Path, seconds: float) -> None:
+    """Make every answer kept in `home`'s cache `seconds` old."""
+    then = time.time() - seconds
+    for path in (home / http.CACHE_FOLDER).iterdir():
+        os.utime(path, (then, then))

@@ -1,8 +1,17 @@
 """A local stand-in for arXiv, Crossref, OpenAlex and Hugging Face, on 127.0.0.1.
 
-It answers in each service's documented format, from the works registered with it, and can be
-told to misbehave (429 and 503 answers, a slow answer, a body that is not XML or JSON), so that
-the sources are tested without the internet. Every request is logged.
+It answers in each service's documented format, from the works registered with it: arXiv's Atom
+for `id_list` and for `search_query` (`ti:"..."` phrases OR-ed, `cat:X AND submittedDate:[A TO B]`,
+sorted, paged with `start` and `max_results`, with a true `opensearch:totalResults`); OpenAlex's
+`/works?filter=title.search:...` (400 for a filter it cannot read, as OpenAlex does; `select`,
+`per_page`); Hugging Face's `/api/daily_papers?date=` (paged with `limit` and `p`) and
+`/api/papers/{id}`; Crossref's `/works/{doi}`.
+
+It can be told to misbehave (`fail`: 429 and 503 answers, a slow answer, a body that is not XML
+or JSON, an empty body, arXiv's `Rate exceeded.`, a listing page without its entries) and to
+refuse with 429 a request that comes sooner after the previous one than a service allows
+(`min_interval`), so that tests and benchmarks can see the client is polite. Every request is
+logged, with its User-Agent.
 """
 
 from __future__ import annotations
@@ -11,6 +20,7 @@ import json
 import re
 import threading
 import time
+import zlib
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlparse
@@ -65,7 +75,7 @@ class ArxivPaper:
         for position, word in enumerate(self.abstract.split()):
             positions.setdefault(word, []).append(position)
         return {
-            "id": f"https://openalex.org/W{abs(hash(self.arxiv_id)) % 10**9}",
+            "id": f"https://openalex.org/W{zlib.crc32(self.arxiv_id.encode())}",
             "doi": f"https://doi.org/{published['doi']}" if published.get("doi") else f"https://doi.org/10.48550/arxiv.{self.arxiv_id}",
             "title": self.title,
             "display_name": self.title,
@@ -79,6 +89,7 @@ class ArxivPaper:
             "locations": locations,
             "abstract_inverted_index": positions,
             "cited_by_count": 42,
+            "referenced_works": [f"https://openalex.org/W{n}" for n in range(30)],  # what `select` leaves out
         }
 
     def entry(self) -> str:
@@ -129,6 +140,10 @@ ERROR_ENTRY = """
     <author><name>arXiv api core</name></author>
   </entry>"""
 
+_LISTING = re.compile(r"cat:(\S+) AND submittedDate:\[(\d{12}) TO (\d{12})\]")
+_OPENALEX_FILTERS = {"title.search", "display_name.search", "doi", "publication_year"}
+GARBAGE = {"xml": "<feed><entry>cut off", "json": '{"results": [{"id": "W1", "title": '}
+
 
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
@@ -148,18 +163,24 @@ class FakeServices:
         self.daily: dict[str, list[ArxivPaper]] = {}
         """Hugging Face's daily papers, by day (YYYY-MM-DD)."""
         self.hf_papers: dict[str, ArxivPaper] = {}
-        """Papers Hugging Face knows by arXiv id beyond those on arXiv."""
+        """Papers Hugging Face has a page for, by arXiv id, beside those in `daily`."""
         self.min_interval: dict[str, float] = {}
         """Per service (path prefix such as "/arxiv"), the least time between two requests; a
         request that comes sooner is refused with 429, as a throttling service does."""
         self.too_soon: list[str] = []
         """Requests refused for coming sooner than `min_interval` allows."""
-        self._last: dict[str, float] = {}
+        self.retry_after = ""
+        """Sent as `Retry-After` with the 429 and 503 answers `fail` asks for, if set."""
         self.requests: list[str] = []
+        self.user_agents: list[str] = []
         self.failures: list[tuple[str, int | str]] = []
-        """(path prefix, status or "slow" or "garbage") to answer with, once each, in order."""
+        """(path prefix, how) to answer with, once each, in order: a status, "slow" (1.5 s),
+        "garbage" (cut-off XML or JSON), "empty" (a 200 without a body), "rate exceeded"
+        (arXiv's 200 `Rate exceeded.`), "no entries" (an arXiv page without its entries)."""
+        self._last: dict[str, float] = {}
+        self._lock = threading.Lock()
         self.server = _QuietServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True)  # quick to shut down
 
     @property
     def url(self) -> str:
@@ -174,32 +195,37 @@ class FakeServices:
             "VLMREADER_HF_URL": f"{self.url}/hf",
         }
 
-    def openalex_search(self, title: str) -> list[dict]:
-        """OpenAlex's title search, roughly: works whose title has every word searched."""
-        wanted = set(words(title))
-        return [work for work in self.openalex if wanted and wanted <= set(words(work["title"]))]
-
-    def arxiv_search(self, query: dict[str, list[str]]) -> str:
-        """arXiv's `search_query`: `ti:"..."` phrases OR-ed, or `cat:X AND submittedDate:[A TO B]`,
-        sorted newest first, a page from `start`."""
-        text = query["search_query"][0]
-        start, size = int(query.get("start", ["0"])[0]), int(query.get("max_results", ["10"])[0])
-        category = re.match(r"cat:(\S+) AND submittedDate:\[(\d{8})\d{4} TO (\d{8})\d{4}\]", text)
-        if category:
-            name, first, last = category.groups()
-            matches = [
-                paper for paper in self.arxiv.values()
-                if name in paper.categories and first <= paper.published[:10].replace("-", "") <= last
-            ]
-            matches.sort(key=lambda paper: paper.published, reverse=True)
-        else:
-            phrases = [normalize_title(phrase) for phrase in re.findall(r'ti:"([^"]*)"', text)]
-            matches = [paper for paper in self.arxiv.values() if any(phrase and phrase in normalize_title(paper.title) for phrase in phrases)]
-        page = matches[start : start + size]
-        return arxiv_feed([paper.entry() for paper in page], text, total=len(matches), start=start)
-
     def fail(self, path_prefix: str, *how: int | str) -> None:
         self.failures += [(path_prefix, what) for what in how]
+
+    def openalex_search(self, title: str) -> list[dict]:
+        """OpenAlex's title search, roughly: works whose title has every word of one of the
+        `|`-separated alternatives."""
+        alternatives = [set(words(alternative)) for alternative in title.split("|")]
+        return [work for work in self.openalex if any(wanted and wanted <= set(words(work["title"])) for wanted in alternatives)]
+
+    def arxiv_search(self, query: dict[str, list[str]], without_entries: bool = False) -> str:
+        """arXiv's `search_query`: `ti:"..."` phrases OR-ed (exact titles first, as relevance
+        ranks them), or `cat:X AND submittedDate:[A TO B]`; `sortBy=submittedDate` in `sortOrder`;
+        a page from `start`."""
+        text = query["search_query"][0]
+        start, size = int(query.get("start", ["0"])[0]), int(query.get("max_results", ["10"])[0])
+        listing = _LISTING.fullmatch(text)
+        if listing:
+            name, first, last = listing.groups()
+            matches = [
+                paper for paper in self.arxiv.values()
+                if name in paper.categories and first <= re.sub(r"\D", "", paper.published)[:12] <= last
+            ]
+        else:
+            phrases = [f" {normalize_title(phrase)} " for phrase in re.findall(r'ti:"([^"]*)"', text)]
+            titled = [(f" {normalize_title(paper.title)} ", paper) for paper in self.arxiv.values()]
+            matches = [paper for title, paper in titled if any(phrase.strip() and phrase in title for phrase in phrases)]
+            matches.sort(key=lambda paper: f" {normalize_title(paper.title)} " not in phrases)
+        if query.get("sortBy") == ["submittedDate"]:
+            matches.sort(key=lambda paper: paper.published, reverse=query.get("sortOrder") != ["ascending"])
+        page = [] if without_entries else matches[start : start + size]
+        return arxiv_feed([paper.entry() for paper in page], text, total=len(matches), start=start)
 
     def __enter__(self) -> FakeServices:
         self.thread.start()
@@ -208,6 +234,73 @@ class FakeServices:
     def __exit__(self, *exc) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+    def _too_soon(self, path: str) -> bool:
+        for prefix, interval in self.min_interval.items():
+            if path.startswith(prefix):
+                with self._lock:
+                    now, last = time.monotonic(), self._last.get(prefix)
+                    self._last[prefix] = now
+                if last is not None and now - last < interval * 0.95:  # a little slack for the clock
+                    self.too_soon.append(path)
+                    return True
+        return False
+
+    def _failure(self, path: str) -> int | str | None:
+        for index, (prefix, how) in enumerate(self.failures):
+            if path.startswith(prefix):
+                del self.failures[index]
+                return how
+        return None
+
+    def _answer(self, path: str, failure: int | str | None) -> tuple[int, str, str]:
+        """(status, body, content type) for a GET of `path`."""
+        url = urlparse(path)
+        query = parse_qs(url.query)
+        if url.path == "/arxiv/api/query" and "search_query" in query:
+            return 200, self.arxiv_search(query, without_entries=failure == "no entries"), "application/atom+xml"
+        if url.path == "/arxiv/api/query":
+            entries = []
+            for arxiv_id in filter(None, query.get("id_list", [""])[0].split(",")):
+                if arxiv_id in self.arxiv:
+                    entries.append(self.arxiv[arxiv_id].entry())
+                elif not arxiv_id[:1].isdigit() and "/" not in arxiv_id:
+                    entries.append(ERROR_ENTRY.format(id=escape(arxiv_id)))
+            return 200, arxiv_feed(entries, url.query), "application/atom+xml"
+        if url.path == "/openalex/works":
+            return self._openalex_works(query)
+        if url.path == "/hf/api/daily_papers":
+            listed = self.daily.get(query.get("date", [""])[0], [])
+            limit, page = min(int(query.get("limit", ["50"])[0]), 100), int(query.get("p", ["0"])[0])
+            return 200, json.dumps([paper.daily_entry() for paper in listed[page * limit : (page + 1) * limit]]), "application/json"
+        if url.path.startswith("/hf/api/papers/"):
+            known = {**{paper.arxiv_id: paper for day in self.daily.values() for paper in day}, **self.hf_papers}
+            paper = known.get(unquote(url.path.removeprefix("/hf/api/papers/")))
+            if paper is None:
+                return 404, json.dumps({"error": "Paper not found"}), "application/json"
+            return 200, json.dumps(paper.daily_entry()["paper"]), "application/json"
+        if url.path.startswith("/crossref/works/"):
+            work = self.crossref.get(unquote(url.path.removeprefix("/crossref/works/")).lower())
+            if work is None:
+                return 404, "Resource not found.", "text/plain"
+            return 200, json.dumps({"status": "ok", "message-type": "work", "message": work}), "application/json"
+        return 404, "not here", "text/plain"
+
+    def _openalex_works(self, query: dict[str, list[str]]) -> tuple[int, str, str]:
+        searched = ""
+        for piece in query.get("filter", [""])[0].split(","):
+            name, colon, value = piece.partition(":")
+            if not colon or name not in _OPENALEX_FILTERS:
+                message = {"error": "Invalid query parameters error.", "message": f"{piece} is not a valid filter"}
+                return 400, json.dumps(message), "application/json"
+            if name == "title.search":
+                searched = value
+        found = self.openalex_search(searched)
+        per_page = int(query.get("per_page", ["25"])[0])
+        fields = [name for name in query.get("select", [""])[0].split(",") if name]
+        results = [{name: work[name] for name in fields if name in work} if fields else work for work in found[:per_page]]
+        meta = {"count": len(found), "db_response_time_ms": 12, "page": 1, "per_page": per_page}
+        return 200, json.dumps({"meta": meta, "results": results}), "application/json"
 
     def _handler(self):
         services = self
@@ -218,64 +311,29 @@ class FakeServices:
 
             def do_GET(self) -> None:
                 services.requests.append(self.path)
-                for prefix, interval in services.min_interval.items():
-                    if self.path.startswith(prefix):
-                        now = time.monotonic()
-                        last = services._last.get(prefix)
-                        services._last[prefix] = now
-                        if last is not None and now - last < interval * 0.95:
-                            services.too_soon.append(self.path)
-                            return self._send(429, "Too Many Requests", "text/plain")
-                for index, (prefix, how) in enumerate(services.failures):
-                    if self.path.startswith(prefix):
-                        del services.failures[index]
-                        if how == "slow":
-                            time.sleep(1.5)
-                        elif how == "garbage":
-                            return self._send(200, "<feed><entry>cut off", "text/xml")
-                        else:
-                            return self._send(int(how), "try again later", "text/plain")
-                        break
-                url = urlparse(self.path)
-                if url.path == "/arxiv/api/query" and "search_query" in parse_qs(url.query):
-                    return self._send(200, services.arxiv_search(parse_qs(url.query)), "application/atom+xml")
-                if url.path == "/openalex/works":
-                    query = parse_qs(url.query)
-                    wanted = query.get("filter", [""])[0].removeprefix("title.search:")
-                    found = services.openalex_search(wanted)[: int(query.get("per_page", ["25"])[0])]
-                    meta = {"count": len(found), "db_response_time_ms": 12, "page": 1, "per_page": 25}
-                    return self._send(200, json.dumps({"meta": meta, "results": found}), "application/json")
-                if url.path == "/hf/api/daily_papers":
-                    day = parse_qs(url.query).get("date", [""])[0]
-                    return self._send(200, json.dumps([paper.daily_entry() for paper in services.daily.get(day, [])]), "application/json")
-                if url.path.startswith("/hf/api/papers/"):
-                    paper = services.hf_papers.get(url.path.removeprefix("/hf/api/papers/"))
-                    if paper is None:
-                        return self._send(404, json.dumps({"error": "Paper not found"}), "application/json")
-                    return self._send(200, json.dumps(paper.daily_entry()["paper"]), "application/json")
-                if url.path == "/arxiv/api/query":
-                    query = parse_qs(url.query)
-                    ids = query.get("id_list", [""])[0].split(",")
-                    entries = []
-                    for arxiv_id in filter(None, ids):
-                        if arxiv_id in services.arxiv:
-                            entries.append(services.arxiv[arxiv_id].entry())
-                        elif not arxiv_id[:1].isdigit() and "/" not in arxiv_id:
-                            entries.append(ERROR_ENTRY.format(id=escape(arxiv_id)))
-                    return self._send(200, arxiv_feed(entries, url.query), "application/atom+xml")
-                if url.path.startswith("/crossref/works/"):
-                    doi = unquote(url.path.removeprefix("/crossref/works/")).lower()
-                    work = services.crossref.get(doi)
-                    if work is None:
-                        return self._send(404, "Resource not found.", "text/plain")
-                    return self._send(200, json.dumps({"status": "ok", "message-type": "work", "message": work}), "application/json")
-                return self._send(404, "not here", "text/plain")
+                services.user_agents.append(self.headers.get("User-Agent", ""))
+                if services._too_soon(self.path):
+                    return self._send(429, "Too Many Requests", "text/plain")
+                how = services._failure(self.path)
+                if how == "slow":
+                    time.sleep(1.5)
+                elif how == "garbage":
+                    return self._send(200, GARBAGE["xml" if self.path.startswith("/arxiv") else "json"], "text/plain")
+                elif how == "empty":
+                    return self._send(200, "", "text/plain")
+                elif how == "rate exceeded":
+                    return self._send(200, "Rate exceeded.\n", "text/plain")
+                elif isinstance(how, int):
+                    return self._send(how, "try again later", "text/plain", retry_after=services.retry_after)
+                self._send(*services._answer(self.path, how))
 
-            def _send(self, status: int, body: str, content_type: str) -> None:
+            def _send(self, status: int, body: str, content_type: str, retry_after: str = "") -> None:
                 data = body.encode("utf-8")
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(data)))
+                if retry_after:
+                    self.send_header("Retry-After", retry_after)
                 self.end_headers()
                 self.wfile.write(data)
 
@@ -287,7 +345,7 @@ LLAVA = ArxivPaper(
     "Visual Instruction Tuning",
     ["Haotian Liu", "Chunyuan Li", "Qingyang Wu", "Yong Jae Lee"],
     abstract="Instruction tuning large language models (LLMs) using machine-generated instruction-following data...",
-    doi="10.48550/arXiv.2304.08485",
+    doi="10.5555/3666122.3667638",
     journal_ref="NeurIPS 2023 (oral)",
 )
 FLAMINGO = ArxivPaper(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 
+from dataclasses import replace
+
 import pytest
 
 from vlmreader.core.library import Library
@@ -16,7 +18,9 @@ def test_a_saved_arxiv_answer_reads_as_works():
     (work,) = parse_feed(arxiv_feed([LLAVA.entry()], "id_list=2304.08485"))
     assert work.arxiv_id == "2304.08485" and work.title == "Visual Instruction Tuning"
     assert work.authors == ("Liu, Haotian", "Li, Chunyuan", "Wu, Qingyang", "Lee, Yong Jae")
-    assert (work.year, work.primary_category, work.doi) == (2023, "cs.CV", "10.48550/arXiv.2304.08485")
+    assert (work.year, work.primary_category, work.doi) == (2023, "cs.CV", "10.5555/3666122.3667638")
+    (own,) = parse_feed(arxiv_feed([replace(LLAVA, doi="10.48550/arXiv.2304.08485").entry()], "id_list=2304.08485"))
+    assert own.doi == ""  # arXiv's own DOI names the preprint, not a published version
     assert work.venue == "NeurIPS 2023 (oral)" and work.published_as == "inproceedings"
     assert work.abstract.startswith("Instruction tuning large language models")
 

@@ -223,3 +223,13 @@ def test_fetch_arxiv_pages_through_a_category(services, run, bundled, monkeypatc
 def test_fetch_arxiv_refuses_a_category_that_is_not_one(services, run):
     code, _, err = run("fetch", "arxiv", "cs CV;drop")
     assert code == 1 and "is not an arXiv category" in err and services.requests == []
+
+
+def test_the_openalex_key_and_contact_from_config_go_with_the_requests(services, run, bundled, tmp_path, monkeypatch):
+    config = tmp_path / "config.toml"
+    config.write_text('[sources]\ncontact_email = "me@example.org"\nopenalex_api_key = "k3y"\n')
+    monkeypatch.setenv("VLMREADER_CONFIG", str(config))
+    run("enrich", "dragonfly")
+    (search,) = [path for path in services.requests if path.startswith("/openalex")]
+    assert "api_key=k3y" in search and "mailto=me%40example.org" in search
+    assert all("me@example.org" in agent and "vlmreader/" in agent for agent in services.user_agents)

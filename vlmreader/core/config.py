@@ -35,7 +35,10 @@ SCHEMA: dict[str, Any] = {
     "theme": str,
     "keymap": {ANY_KEY: str},
     "export": {"default_path": str},
-    "sources": {"contact_email": str, "arxiv_url": str, "openalex_url": str, "crossref_url": str, "hf_url": str},
+    "sources": {
+        "contact_email": str, "openalex_api_key": str,
+        "arxiv_url": str, "openalex_url": str, "crossref_url": str, "hf_url": str,
+    },
     "keys": {"style": str},
 }
 """Every key the file may hold: a type for a value, a table for a table (`*`: any key)."""
@@ -52,6 +55,8 @@ class Config:
     """Binding id -> keys, applied over the app's own bindings."""
     export_path: str | None = None
     contact_email: str = ""
+    openalex_api_key: str = ""
+    """OpenAlex's free API key (it limits callers without one to a few searches a day)."""
     source_urls: dict[str, str] = field(default_factory=dict)
     """Base URLs of metadata services set in `[sources]` (`arxiv_url`, ...), by service name."""
     key_style: str = TITLE_STYLE
@@ -98,6 +103,7 @@ def load_config(path: Path | None = None) -> Config:
         keymap=dict(keymap),
         export_path=document.get("export", {}).get("default_path"),
         contact_email=document.get("sources", {}).get("contact_email", ""),
+        openalex_api_key=document.get("sources", {}).get("openalex_api_key", ""),
         source_urls={
             name.removesuffix("_url"): value for name, value in document.get("sources", {}).items() if name.endswith("_url")
         },

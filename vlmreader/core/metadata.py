@@ -41,9 +41,12 @@ from vlmreader.core.sources.works import Work, metadata_of, record_of, with_meta
 
 
 def sources_for(home: Path, config: Config, refresh: bool = False) -> Sources:
-    """The services as the user's config says to ask them (contact email, mirrors), caching in `home`.
-    Close it when done (`with contextlib.closing(...)`)."""
-    return Sources(home, contact_email=config.contact_email, configured_urls=config.source_urls, refresh=refresh)
+    """The services as the user's config says to ask them (contact email, OpenAlex's key, mirrors),
+    caching in `home`. Close it when done (`with contextlib.closing(...)`)."""
+    keys = {"openalex": config.openalex_api_key} if config.openalex_api_key else {}
+    return Sources(
+        home, contact_email=config.contact_email, configured_urls=config.source_urls, refresh=refresh, api_keys=keys
+    )
 
 
 class Cancelled(UserError):
@@ -397,10 +400,10 @@ def category_collection(category: str, last_day: Date) -> str:
 
 
 def fetch_category(library: Library, sources: Sources, category: str, days: int, key_style: str = "title", last_day: Date | None = None) -> AddedFromFeed:
-    """Bring in an arXiv category's submissions of the last `days` days up to `last_day` (today)
-    as the collection `arxiv-CATEGORY-LASTDAY`."""
+    """Bring in an arXiv category's submissions of the `days` days ending on `last_day` (today,
+    UTC) as the collection `arxiv-CATEGORY-LASTDAY`."""
     if days < 1:
         raise UserError(f"--days must be 1 or more, not {days}")
     last_day = last_day or Date.fromisoformat(today())
-    listed = arxiv.recent_in_category(sources, category, last_day - timedelta(days=days), last_day)
+    listed = arxiv.recent_in_category(sources, category, last_day - timedelta(days=days - 1), last_day)
     return offer_works(library, [[work] for work in listed], (category_collection(category, last_day),), key_style)

@@ -56,6 +56,8 @@ BUSY_RETRY_SECONDS = 0.5
 """How often changes waiting for another process's lock are tried again."""
 FETCHED_CATEGORIES = ("cs.CV", "cs.CL")
 """The arXiv categories the palette offers to fetch (the CLI fetches any)."""
+FETCHED_DAYS = 2
+"""Days of submissions the palette fetches, today included (`vlmreader fetch arxiv`'s default)."""
 OUTSIDE_CHANGES_INTERVAL = 2.0
 """Seconds between checks for changes other processes made to the library (two stat calls)."""
 
@@ -438,7 +440,7 @@ class VlmReaderApp(App):
         else:
             collection = category_collection(request.category, day)
             network = lambda sources, progress, cancelled: [  # noqa: E731
-                [work] for work in arxiv.recent_in_category(sources, request.category, day - timedelta(days=1), day)
+                [work] for work in arxiv.recent_in_category(sources, request.category, day - timedelta(days=FETCHED_DAYS - 1), day)
             ]
 
         def finish(works) -> None:
@@ -531,7 +533,7 @@ class VlmReaderApp(App):
         )
         for category in FETCHED_CATEGORIES:
             yield SystemCommand(
-                f"metadata: fetch arXiv {category}, the last day's submissions", f"into the collection arxiv-{category}-DATE",
+                f"metadata: fetch arXiv {category}, the last {FETCHED_DAYS} days' submissions", f"into the collection arxiv-{category}-DATE",
                 partial(self.post_message, FetchRequested("arxiv", category)),
             )
         for binding in MainScreen.BINDINGS:
