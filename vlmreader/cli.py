@@ -108,7 +108,8 @@ def command_show(arguments: argparse.Namespace) -> int:
         f"url          {paper.url or '-'}",
     ]
     for name, value in sorted(paper.record.fields.items()):
-        lines.append(f"{name:<12} {value}")
+        source = paper.source_of(name)
+        lines.append(f"{name:<12} {value}" + (f"  [{source[0]}, {source[1]}]" if source else ""))
     if paper.abstract:
         lines += ["", paper.abstract]
     if paper.note:

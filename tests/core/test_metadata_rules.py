@@ -117,3 +117,11 @@ def test_undoing_a_metadata_run_takes_back_only_what_still_holds(tmp_path):
     assert library.get(llava).record.entry_type == "misc"
     assert library.get(flamingo).record.fields == {"year": "2022"}  # the newer change stays
     assert Library(tmp_path).get(llava).record.fields == {}  # on disk too
+
+
+def test_a_group_author_stays_whole():
+    from vlmreader.core.sources.works import bibtex_name
+
+    assert bibtex_name("Chameleon Team") == "{Chameleon Team}"
+    assert Paper(PaperRecord(fields={"author": "{Chameleon Team} and Liu, Haotian"})).short_authors == "Chameleon Team & Liu"
+    assert bibtex_name("Yong Jae Lee") == "Lee, Yong Jae"

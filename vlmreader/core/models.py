@@ -303,8 +303,11 @@ def display_name(name: str) -> str:
 
 
 def family_name(name: str) -> str:
-    """`Liu, Haotian` -> `Liu`; `Yong Jae Lee` -> `Lee`."""
-    name = name.strip().strip("{}").strip()
+    """`Liu, Haotian` -> `Liu`; `Yong Jae Lee` -> `Lee`; `{Chameleon Team}` (one unit) as it is."""
+    name = name.strip()
+    if name.startswith("{") and name.endswith("}") and name.count("{") == 1:
+        return name[1:-1].strip()
+    name = name.strip("{}").strip()
     if "," in name:
         return name.split(",")[0].strip()
     return (name.split() or [""])[-1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from vlmreader.core.models import CITED_BY_FIELD, VENUE_FIELDS, VENUE_YEAR_FIELD, PaperRecord
@@ -48,11 +49,17 @@ class Work:
         return record_of([self], date, collections)
 
 
+_GROUP_NAME = re.compile(r"\b(team|consortium|collaboration|committee|group|lab|labs|inc|ltd|project|community|authors)\.?$", re.IGNORECASE)
+
+
 def bibtex_name(name: str) -> str:
-    """`Haotian Liu` -> `Liu, Haotian`; a one-word name, or one already in that form, as it is."""
+    """`Haotian Liu` -> `Liu, Haotian`; a group (`Chameleon Team`) braced whole, so BibTeX never
+    reads `Team` as a family name; a one-word name, or one already in that form, as it is."""
     name = " ".join(name.split())
-    if "," in name or " " not in name:
+    if "," in name or " " not in name or name.startswith("{"):
         return name
+    if _GROUP_NAME.search(name):
+        return "{" + name + "}"
     given, _, family = name.rpartition(" ")
     return f"{family}, {given}"
 
