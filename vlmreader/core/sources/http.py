@@ -75,13 +75,18 @@ class ServiceSpec:
     """The service documents a `mailto` parameter for its polite pool."""
     refusal: str = ""
     """A 200 body that means "slow down" (arXiv's `Rate exceeded.`): retried as a 429 is."""
+    interval_after_answer: bool = False
+    """Count `min_interval` from the previous answer, not the previous request: a slow answer
+    then never lets two requests arrive closer than the service asks."""
 
     @property
     def environment_variable(self) -> str:
         return f"VLMREADER_{self.name.upper()}_URL"
 
 
-ARXIV = ServiceSpec("arxiv", "arXiv", "https://export.arxiv.org/api/query", 3.0, "xml", refusal="Rate exceeded.")
+ARXIV = ServiceSpec(
+    "arxiv", "arXiv", "https://export.arxiv.org/api/query", 3.0, "xml", refusal="Rate exceeded.", interval_after_answer=True
+)
 OPENALEX = ServiceSpec("openalex", "OpenAlex", "https://api.openalex.org", 0.1, "json", sends_mailto=True)
 CROSSREF = ServiceSpec("crossref", "Crossref", "https://api.crossref.org", 0.1, "json", sends_mailto=True)
 HUGGING_FACE = ServiceSpec("hf", "Hugging Face", "https://huggingface.co", 0.2, "json")
@@ -188,6 +193,8 @@ class Sources:
             try:
                 self.requests += 1
                 response = self._http_client().send(request)
+                if service.interval_after_answer:
+                    self._last_request[service.name] = time.monotonic()
             except httpx.TimeoutException:
                 problem = f"{where} did not answer within {TIMEOUT_SECONDS:g} s"
             except httpx.TransportError as error:
