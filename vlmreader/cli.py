@@ -75,19 +75,47 @@ def _search(arguments: argparse.Namespace):
 # -- subcommands ------------------------------------------------------------------------
 
 
+PARTIAL_SEPARATOR = "-- no more papers with every word; papers matching most of them:"
+
+
+def _print_result(library, result, limit: int | None, as_json: bool) -> int:
+    """A search result's papers, best first: a JSON array (with each one's `score` and `match`)
+    or a line each, with a separator before the papers that match only most of the words."""
+    hits = result.scored_ids(limit)
+    if as_json:
+        _print_json(
+            [
+                library.get(paper_id).to_json() | {"score": score, "match": result.match_at(position)}
+                for position, (paper_id, score) in enumerate(hits)
+            ],
+            indent=None,
+        )
+        return len(hits)
+    for position, (paper_id, _) in enumerate(hits):
+        if position == result.strict_count and not result.similar:
+            _say(PARTIAL_SEPARATOR)
+        _say(_paper_line(library.get(paper_id)))
+    if len(hits) < len(result):
+        _say(f"({len(hits)} of {len(result)} matches shown; --limit N shows more)", file=sys.stderr)
+    return len(hits)
+
+
 def command_search(arguments: argparse.Namespace) -> int:
     library, result = _search(arguments)
-    hits = result.scored_ids(arguments.limit)
-    if arguments.json:
-        _print_json([library.get(paper_id).to_json() | {"score": score} for paper_id, score in hits], indent=None)
-        return 0
-    for paper_id, _ in hits:
-        _say(_paper_line(library.get(paper_id)))
-    shown = len(hits)
-    if shown < len(result):
-        _say(f"({shown} of {len(result)} matches shown; --limit N shows more)", file=sys.stderr)
-    elif not hits:
+    if not _print_result(library, result, arguments.limit, arguments.json) and not arguments.json:
         _say(f"no paper matches {' '.join(arguments.query)!r}", file=sys.stderr)
+    return 0
+
+
+def command_related(arguments: argparse.Namespace) -> int:
+    from vlmreader.core.search import SearchEngine
+    from vlmreader.core.vocabulary import LIKE_FILTER
+
+    library = _open_library(arguments)
+    paper = library.resolve(arguments.ref)
+    result = SearchEngine(library).search(f"{LIKE_FILTER}:{paper.id}")
+    if not _print_result(library, result, arguments.limit, arguments.json) and not arguments.json:
+        _say(f"no paper is like {paper.key}", file=sys.stderr)
     return 0
 
 
@@ -465,6 +493,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("query", nargs="*", help="words and filters, e.g. hallucination is:unread tag:survey")
     sub.add_argument("--limit", type=_count, default=None, metavar="N", help="show at most N papers")
     sub.add_argument("--json", action="store_true", help="print a JSON array of papers")
+
+    sub = add("related", command_related, "the papers most like one (its title and abstract as the query)")
+    sub.add_argument("ref", help="citation key, paper id, or unique id prefix")
+    sub.add_argument("--limit", type=_count, default=10, metavar="N", help="show at most N papers (default: %(default)s)")
+    sub.add_argument("--json", action="store_true", help="print a JSON array of papers, each with its score")
 
     sub = add("show", command_show, "show one paper")
     sub.add_argument("ref", help="citation key, paper id, or unique id prefix")

@@ -54,9 +54,16 @@ STARRED_LABEL = f"{STAR} {STARRED}"
 
 TAG_FILTER, STATE_FILTER, COLLECTION_FILTER = "tag", "is", "in"
 AUTHOR_FILTER, YEAR_FILTER, VENUE_FILTER, HAS_FILTER = "author", "year", "venue", "has"
-FILTER_PREFIXES = (TAG_FILTER, STATE_FILTER, COLLECTION_FILTER, AUTHOR_FILTER, YEAR_FILTER, VENUE_FILTER, HAS_FILTER)
+LIKE_FILTER = "like"
+FILTER_PREFIXES = (
+    TAG_FILTER, STATE_FILTER, COLLECTION_FILTER, AUTHOR_FILTER, YEAR_FILTER, VENUE_FILTER, HAS_FILTER, LIKE_FILTER
+)
 """The query language's filters: `tag:NAME`, `is:starred` / `is:STATUS`, `in:COLLECTION`,
-`author:NAME`, `year:2024` / `year:2023..2025`, `venue:WORDS`, `has:WHAT`."""
+`author:NAME`, `year:2024` / `year:2023..2025`, `venue:WORDS`, `has:WHAT`, `like:KEY`."""
+
+ALL_WORDS, SOME_WORDS, SIMILAR = "all", "partial", "similar"
+"""How a search hit matches: every free word (`all`), most of them (`partial`, ranked by
+relevance after the `all` ones), or like the paper of a `like:` query (`similar`)."""
 
 HAS_ARXIV, HAS_DOI, HAS_AUTHOR, HAS_YEAR, HAS_VENUE = "arxiv", "doi", "author", "year", "venue"
 HAS_VALUES = (HAS_ARXIV, HAS_DOI, HAS_AUTHOR, HAS_YEAR, HAS_VENUE)

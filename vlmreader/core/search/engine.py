@@ -5,6 +5,9 @@ as a prefix, or within one or two typos (rapidfuzz), and scored by field (title 
 key, tags, authors' names, note, abstract), match quality and rarity. The best hundred are
 re-ranked so that a title naming exactly what was typed ('llava uhd' -> 'LLaVA-UHD: ...') comes
 first.
+
+When every word finds fewer than a screenful, papers matching most of the words follow, ranked
+by relevance (relevance.py), and a `like:` query ranks papers by their likeness to one.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import math
 import re
 import threading
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Protocol
@@ -23,7 +26,8 @@ from vlmreader.core.models import Annotation, PaperRecord
 from vlmreader.core.search import index
 from vlmreader.core.search.index import CorpusIndex, PostingsTable
 from vlmreader.core.search.query import Query, parse_query
-from vlmreader.core.vocabulary import UNREAD
+from vlmreader.core.search.relevance import RelevanceIndex, stem
+from vlmreader.core.vocabulary import ALL_WORDS, SIMILAR, SOME_WORDS, UNREAD
 from vlmreader.core.text import fold, query_terms, search_terms, title_identity, word_spans, words as words_of
 
 TITLE, KEY, ABSTRACT, TAGS, NOTE, AUTHORS = range(6)
@@ -50,6 +54,12 @@ MODEL_NAME_PREFIX_BONUS = 12.0
 WHOLE_TITLE_BONUS = 8.0
 ABSTRACT_MENTION_BONUS = 0.5
 MAX_COUNTED_MENTIONS = 6
+SCREENFUL = 20
+"""Fewer papers with every word than this, and papers with most of them follow."""
+PARTIAL_LIMIT = 100
+"""At most this many papers matching most of the words are listed."""
+SIMILAR_LIMIT = 100
+SUGGESTION_NEIGHBOURS = 10
 
 _MODEL_NAME = re.compile(r"^([^:]{1,60}):")
 
@@ -73,9 +83,31 @@ class SearchResult:
     scores: dict[int, float]
     matched_terms: frozenset[str]
     index: "SearchIndex"
+    strict_count: int | None = None
+    """How many papers, at the head of `order`, hold every word; those after hold most of them
+    (None: all of them do)."""
+    similar: bool = False
+    """A `like:` query: `order` is by likeness."""
+    stems: frozenset[str] = frozenset()
+    """The stems the papers after `strict_count` were ranked by (for highlighting)."""
+
+    def __post_init__(self) -> None:
+        if self.strict_count is None:
+            self.strict_count = len(self.order)
 
     def __len__(self) -> int:
         return len(self.order)
+
+    @property
+    def partial_count(self) -> int:
+        """How many papers match most of the words rather than every one."""
+        return len(self.order) - self.strict_count
+
+    def match_at(self, position: int) -> str:
+        """`all`, `partial` or `similar`: how the paper at `position` matches."""
+        if self.similar:
+            return SIMILAR
+        return ALL_WORDS if position < self.strict_count else SOME_WORDS
 
     def paper_ids(self, limit: int | None = None) -> list[str]:
         ids = self.index.ids
@@ -88,11 +120,11 @@ class SearchResult:
 
     def hit(self, position: int) -> Hit:
         number = self.order[position]
-        return Hit(
-            paper_id=self.index.ids[number],
-            score=round(self.scores.get(number, 0.0), 3),
-            title_spans=self.index.title_spans(number, self.matched_terms),
-        )
+        if position < self.strict_count:
+            spans = self.index.title_spans(number, self.matched_terms)
+        else:
+            spans = self.index.title_spans(number, frozenset(), self.stems)
+        return Hit(paper_id=self.index.ids[number], score=round(self.scores.get(number, 0.0), 3), title_spans=spans)
 
     def hits(self, limit: int | None = None) -> list[Hit]:
         count = len(self.order) if limit is None else min(limit, len(self.order))
@@ -112,7 +144,14 @@ class SearchIndex:
     few milliseconds. A `SearchResult` reads only what never changes after the index is built.
     """
 
-    def __init__(self, records: list[PaperRecord], corpus_index: CorpusIndex | None = None):
+    def __init__(
+        self,
+        records: list[PaperRecord],
+        corpus_index: CorpusIndex | None = None,
+        relevance_source=RelevanceIndex.build,
+    ):
+        """`relevance_source(records)` gives the `RelevanceIndex`, called on the first search
+        that needs it (a cached one, see `SearchEngine`)."""
         self.ids = [record.id for record in records]
         self.number_of = {paper_id: number for number, paper_id in enumerate(self.ids)}
         self.titles = [record.title for record in records]
@@ -132,6 +171,11 @@ class SearchIndex:
         self.user_postings: dict[int, dict[str, list[int]]] = {TAGS: {}, NOTE: {}}
         self._user_vocabulary: list[str] = []
         self._lock = threading.RLock()
+        self._records = records
+        self._relevance_source = relevance_source
+        self._relevance: RelevanceIndex | None = None
+        self._relevance_lock = threading.Lock()
+        self._by_key: dict[str, int] | None = None
 
     def set_annotations(self, annotations: dict[str, Annotation]) -> None:
         """Index the user's tags and notes (replacing any earlier ones)."""
@@ -151,6 +195,8 @@ class SearchIndex:
                 for term in set(search_terms(text)):
                     table.setdefault(term, []).append(number)
         self.user_postings = {TAGS: tag_postings, NOTE: note_postings}
+        if self._relevance is not None:
+            self._relevance.set_annotations(self.annotations)
         self._matches_cache = {}
         self._scores_cache = {}
         self._user_vocabulary = sorted((set(tag_postings) | set(note_postings)) - set(self.document_frequency))
@@ -337,10 +383,17 @@ class SearchIndex:
                 found.update(postings)
         return found
 
-    def title_spans(self, number: int, matched_terms: frozenset[str]) -> tuple[tuple[int, int], ...]:
-        if not matched_terms:
+    def title_spans(
+        self, number: int, matched_terms: frozenset[str], stems: frozenset[str] = frozenset()
+    ) -> tuple[tuple[int, int], ...]:
+        """Where the title holds a matched term, or a word of one of `stems`."""
+        if not matched_terms and not stems:
             return ()
-        spans = [(start, end) for start, end, term in word_spans(self.titles[number]) if term in matched_terms]
+        spans = [
+            (start, end)
+            for start, end, term in word_spans(self.titles[number])
+            if term in matched_terms or (stems and stem(term) in stems)
+        ]
         merged: list[tuple[int, int]] = []
         for start, end in sorted(spans):
             if merged and start <= merged[-1][1]:
@@ -470,9 +523,117 @@ class SearchIndex:
 
     # -- search ----------------------------------------------------------------------
 
-    def search(self, query: Query) -> SearchResult:
+    @property
+    def relevance(self) -> RelevanceIndex:
+        """The relevance ranking's index, built (or loaded) on first use; other threads wait for it."""
+        with self._relevance_lock:
+            if self._relevance is None:
+                relevance = self._relevance_source(self._records)
+                with self._lock:
+                    relevance.set_annotations(self.annotations)
+                    self._relevance = relevance
+            return self._relevance
+
+    def number_of_ref(self, ref: str) -> int | None:
+        """The paper a `like:` value names: its key (any case) or id."""
+        if self._by_key is None:
+            by_key = {key.casefold(): number for number, key in enumerate(self.keys)}
+            self._by_key = by_key
+        number = self._by_key.get(ref.casefold())
+        return number if number is not None else self.number_of.get(ref)
+
+    def search(self, query: Query, partial: bool = True, screenful: int = SCREENFUL) -> SearchResult:
+        """Papers for `query`. With `partial`, when every word finds fewer than `screenful`,
+        those that match most of the words follow (see `SearchResult.strict_count`)."""
+        wants_relevance = query.like or (partial and query.words)
+        relevance = self.relevance if wants_relevance else None  # built outside the lock: it takes a while
         with self._lock:
-            return self._search(query)
+            if query.like:
+                return self._similar(query, relevance)
+            result = self._search(query)
+            if relevance is not None and len(result) < screenful:
+                self._add_partial(result, query, relevance)
+            return result
+
+    def _add_partial(self, result: SearchResult, query: Query, relevance: RelevanceIndex) -> None:
+        """Append to `result` the papers, ranked by relevance, that hold most of the words."""
+        allowed = self._filtered(query)
+        ranking = relevance.rank(" ".join(query.words), allowed)
+        strict = set(result.order)
+        added = [number for number, _ in ranking.scored if number not in strict]
+        if query.phrases or query.excluded_phrases:
+            added = [number for number in added if self._phrases_hold(number, query)]
+        added = added[:PARTIAL_LIMIT]
+        scores = dict(ranking.scored)
+        for number in added:
+            result.scores[number] = scores[number]
+        result.order.extend(added)
+        result.stems = ranking.terms
+
+    def _similar(self, query: Query, relevance: RelevanceIndex) -> SearchResult:
+        """A `like:` query: papers by likeness to the named one(s), narrowed by the rest."""
+        numbers = [self.number_of_ref(ref) for ref in query.like]
+        allowed = self._filtered(query)
+        if query.words or query.phrases:
+            strict = self._search(replace(query, like=()))
+            allowed = set(strict.order) if allowed is None else allowed & set(strict.order)
+        scores: dict[int, float] = {}
+        terms: set[str] = set()
+        for number in numbers:
+            if number is None:
+                continue
+            ranking = relevance.like(number, allowed)
+            terms |= ranking.terms
+            for other, score in ranking.scored:
+                scores[other] = scores.get(other, 0.0) + score
+        for number in numbers:
+            scores.pop(number, None)
+        order = sorted(scores, key=lambda number: (-scores[number], number))[:SIMILAR_LIMIT]
+        return SearchResult(
+            query=query, order=order, scores=scores, matched_terms=frozenset(), index=self, similar=True,
+            stems=frozenset(terms),
+        )
+
+    def related(self, paper_id: str, limit: int = 3) -> list[tuple[str, float]]:
+        """(paper id, score) of the `limit` papers most like `paper_id`, most similar first."""
+        number = self.number_of.get(paper_id)
+        if number is None:
+            return []
+        ranking = self.relevance.like(number)
+        return [(self.ids[other], round(score, 3)) for other, score in ranking.scored[:limit]]
+
+    def suggested_tags(self, paper_id: str, limit: int = 5) -> list[str]:
+        """Tags the papers most like `paper_id` bear, most used (by likeness) first, but those it has.
+
+        A tag whose words the paper's title or abstract holds counts as if one close paper bore it."""
+        number = self.number_of.get(paper_id)
+        if number is None:
+            return []
+        relevance = self.relevance
+        with self._lock:
+            own = {tag.casefold() for tag in self.annotations[number].tags} if number in self.annotations else set()
+            weights: dict[str, float] = {}
+            names: dict[str, str] = {}
+            scored = [(other, score) for other, score in relevance.like(number).scored if other in self.annotations]
+            top = scored[0][1] if scored else 1.0
+            for other, score in scored[:SUGGESTION_NEIGHBOURS]:
+                for tag in self.annotations[other].tags:
+                    folded = tag.casefold()
+                    if folded not in own:
+                        names.setdefault(folded, tag)
+                        weights[folded] = weights.get(folded, 0.0) + score / top
+            paper_terms = relevance.counts_of(number)
+            for annotation in self.annotations.values():
+                for tag in annotation.tags:
+                    folded = tag.casefold()
+                    if folded in own or folded in names and weights[folded] >= 1.0:
+                        continue
+                    tag_stems = [stem(term) for term in search_terms(tag)]
+                    if tag_stems and all(term in paper_terms for term in tag_stems):
+                        names.setdefault(folded, tag)
+                        weights[folded] = weights.get(folded, 0.0) + 1.0
+        ranked = sorted(weights, key=lambda folded: (-weights[folded], folded))
+        return [names[folded] for folded in ranked[:limit]]
 
     def _search(self, query: Query) -> SearchResult:
         allowed = self._filtered(query)
@@ -600,6 +761,7 @@ class SearchEngine:
     """
 
     INDEX_FILE = "search-index.bin"
+    RELEVANCE_FILE = "relevance-index.bin"
 
     def __init__(self, library: SearchedLibrary):
         self.library = library
@@ -620,12 +782,15 @@ class SearchEngine:
             pass  # a read-only home still searches; it just rebuilds next time
         return built
 
+    def _relevance_index(self, records: list[PaperRecord]) -> RelevanceIndex:
+        return RelevanceIndex.load_or_build(self.library.home / self.RELEVANCE_FILE, records)
+
     @property
     def index(self) -> SearchIndex:
         if self._index is None or self._papers_version != self.library.papers_version:
             records = self.library.records()
             with garbage_collection_paused():
-                self._index = SearchIndex(records, self._corpus_index(records))
+                self._index = SearchIndex(records, self._corpus_index(records), self._relevance_index)
             self._papers_version = self.library.papers_version
             self._annotations_version = -1
         if self._annotations_version != self.library.annotations_version:
@@ -633,6 +798,6 @@ class SearchEngine:
             self._annotations_version = self.library.annotations_version
         return self._index
 
-    def search(self, query: str | Query) -> SearchResult:
+    def search(self, query: str | Query, partial: bool = True, screenful: int = SCREENFUL) -> SearchResult:
         parsed = parse_query(query) if isinstance(query, str) else query
-        return self.index.search(parsed)
+        return self.index.search(parsed, partial=partial, screenful=screenful)

@@ -17,6 +17,11 @@
                                2024 paper first on arXiv in 2023 is in both years)
     venue:WORDS                every word starts a word of its booktitle or journal
     has:arxiv|doi|author|year|venue   with that metadata (-has:author: papers without authors)
+    like:KEY                   papers most like that one (its title and abstract as the query),
+                               most similar first
+
+When every free word finds fewer than a screenful, papers matching most of the words follow,
+ranked by relevance (see relevance.py): a query in the user's own words still finds papers.
 
 Every filter can be negated with `-`, and every one narrows by itself (author:a author:b: both)
 but is: statuses (any of them). An empty query lists every paper in library order.
@@ -34,6 +39,7 @@ from vlmreader.core.vocabulary import (
     FILTER_PREFIXES,
     HAS_FILTER,
     HAS_VALUES,
+    LIKE_FILTER,
     STARRED,
     STATE_FILTER,
     STATUSES,
@@ -83,6 +89,8 @@ class Query:
     has: tuple[str, ...] = ()
     """`has:` values (of HAS_VALUES) a paper must have; `excluded_has`, those it must lack."""
     excluded_has: tuple[str, ...] = ()
+    like: tuple[str, ...] = ()
+    """`like:` papers (keys or ids, as typed): the ranking is by similarity to them."""
     problems: tuple[str, ...] = ()
 
     @property
@@ -112,7 +120,7 @@ def parse_query(text: str) -> Query:
     """Split `text` into free words, phrases and filters."""
     parts: dict[str, list] = {name: [] for name in (
         "words", "phrases", "excluded_words", "excluded_phrases", "statuses", "excluded_statuses",
-        "years", "excluded_years", "has", "excluded_has", "problems",
+        "years", "excluded_years", "has", "excluded_has", "like", "problems",
         *(name for names in _VALUE_FILTERS.values() for name in names),
     )}
     starred: bool | None = None
@@ -133,6 +141,11 @@ def parse_query(text: str) -> Query:
                     parts["problems"].append(f"{YEAR_FILTER}:{value} is not a year or a range like 2023..2025")
                 else:
                     parts["excluded_years" if negated else "years"].append(years)
+            elif prefix == LIKE_FILTER:
+                if negated:
+                    parts["problems"].append(f"-{LIKE_FILTER}: cannot be negated (use {LIKE_FILTER}:KEY)")
+                else:
+                    parts["like"].append(value)
             elif prefix == HAS_FILTER:
                 if value.lower() in HAS_VALUES:
                     parts["excluded_has" if negated else "has"].append(value.lower())
