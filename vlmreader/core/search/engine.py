@@ -60,6 +60,7 @@ PARTIAL_LIMIT = 100
 """At most this many papers matching most of the words are listed."""
 SIMILAR_LIMIT = 100
 SUGGESTION_NEIGHBOURS = 10
+NAMED_TAG_LIKENESS = 0.3
 
 _MODEL_NAME = re.compile(r"^([^:]{1,60}):")
 
@@ -605,7 +606,8 @@ class SearchIndex:
     def suggested_tags(self, paper_id: str, limit: int = 5) -> list[str]:
         """Tags the papers most like `paper_id` bear, most used (by likeness) first, but those it has.
 
-        A tag whose words the paper's title or abstract holds counts as if one close paper bore it."""
+        Each close paper counts by its likeness (a share of 1); a tag whose words the paper's
+        title or abstract holds counts as if a fairly close paper bore it."""
         number = self.number_of.get(paper_id)
         if number is None:
             return []
@@ -614,24 +616,20 @@ class SearchIndex:
             own = {tag.casefold() for tag in self.annotations[number].tags} if number in self.annotations else set()
             weights: dict[str, float] = {}
             names: dict[str, str] = {}
-            scored = [(other, score) for other, score in relevance.like(number).scored if other in self.annotations]
-            top = scored[0][1] if scored else 1.0
-            for other, score in scored[:SUGGESTION_NEIGHBOURS]:
+            closest = [(other, score) for other, score in relevance.like(number).scored if other in self.annotations]
+            for other, likeness in closest[:SUGGESTION_NEIGHBOURS]:
                 for tag in self.annotations[other].tags:
                     folded = tag.casefold()
                     if folded not in own:
                         names.setdefault(folded, tag)
-                        weights[folded] = weights.get(folded, 0.0) + score / top
+                        weights[folded] = weights.get(folded, 0.0) + likeness
             paper_terms = relevance.counts_of(number)
-            for annotation in self.annotations.values():
-                for tag in annotation.tags:
-                    folded = tag.casefold()
-                    if folded in own or folded in names and weights[folded] >= 1.0:
-                        continue
-                    tag_stems = [stem(term) for term in search_terms(tag)]
-                    if tag_stems and all(term in paper_terms for term in tag_stems):
-                        names.setdefault(folded, tag)
-                        weights[folded] = weights.get(folded, 0.0) + 1.0
+            named = {tag.casefold(): tag for annotation in self.annotations.values() for tag in annotation.tags}
+            for folded, tag in named.items():
+                tag_stems = [stem(term) for term in search_terms(tag)]
+                if folded not in own and tag_stems and all(term in paper_terms for term in tag_stems):
+                    names.setdefault(folded, tag)
+                    weights[folded] = weights.get(folded, 0.0) + NAMED_TAG_LIKENESS
         ranked = sorted(weights, key=lambda folded: (-weights[folded], folded))
         return [names[folded] for folded in ranked[:limit]]
 

@@ -30,7 +30,7 @@ from vlmreader.core.models import Annotation, PaperRecord
 from vlmreader.core.text import search_terms
 
 CACHE_FORMAT = 1
-TITLE_WEIGHT = 3
+TITLE_WEIGHT = 4
 TAG_WEIGHT = 3
 K1, B = 1.2, 0.75
 MAX_COUNT = 255
@@ -38,8 +38,8 @@ COMMON_SHARE = 0.4
 """A term in more than this share of the papers ('model', 'visual' in a VLM library) decides
 nothing: it is left out of queries and expansions."""
 FEEDBACK_PAPERS = 8
-FEEDBACK_TERMS = 12
-ORIGINAL_WEIGHT = 0.6
+FEEDBACK_TERMS = 20
+ORIGINAL_WEIGHT = 0.8
 """The original query's share of the expanded one (RM3's lambda)."""
 LIKE_TERMS = 30
 """A paper's strongest terms, by tf-idf, make its "more like this" query."""
@@ -58,9 +58,10 @@ STOP_WORDS = frozenset(
     make makes making made get gets getting let lets thing things something someone using use
     used uses via based new novel propose proposed proposes present presents find finding
     want looking look one ones many much like kind sort etc able given give gives""".split()
+    + list("abcdefghijklmnopqrstuvwxyz0123456789")
 )
-"""Words of a natural-language query that carry nothing: function words and how people phrase a
-question ("papers that make ... using ...")."""
+"""Words of a natural-language query that carry nothing: function words, how people phrase a
+question ("papers that make ... using ..."), and single letters and digits."""
 
 _stemmer = None
 _stems: dict[str, str] = {}
@@ -84,7 +85,12 @@ def stem(word: str) -> str:
 
 def stemmed_terms(text: str) -> list[str]:
     """The stems of `text`'s words (and joined compounds), stop words left out."""
-    return [stem(term) for term in search_terms(text) if term not in STOP_WORDS and len(term) > 1]
+    known = _stems.get
+    return [
+        found if (found := known(term)) is not None else stem(term)
+        for term in search_terms(text)
+        if term not in STOP_WORDS
+    ]
 
 
 def _digest(record: PaperRecord) -> int:
@@ -163,13 +169,12 @@ class RelevanceIndex:
             else:
                 counts = Counter(stemmed_terms(record.title) * TITLE_WEIGHT)
                 counts.update(stemmed_terms(record.abstract))
-            for term, count in counts.items():
-                position = slot.get(term)
-                if position is None:
-                    position = slot[term] = len(terms)
+            for term in counts:
+                if term not in slot:
+                    slot[term] = len(terms)
                     terms.append(term)
-                paper_terms.append(position)
-                paper_counts.append(count if count < MAX_COUNT else MAX_COUNT)
+            paper_terms.extend(map(slot.__getitem__, counts))
+            paper_counts.extend([count if count < MAX_COUNT else MAX_COUNT for count in counts.values()])
             paper_offsets.append(len(paper_terms))
         return cls(digests, terms, paper_offsets, paper_terms, paper_counts)
 
