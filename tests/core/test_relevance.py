@@ -195,6 +195,28 @@ def test_a_truncated_cache_is_rebuilt(library: Library):
     assert SearchEngine(library).search(question).paper_ids() == first
 
 
+def test_a_cache_made_with_other_weights_is_read_again(library: Library, monkeypatch: pytest.MonkeyPatch):
+    SearchEngine(library).search("answer faster by dropping unimportant image patches")
+    monkeypatch.setattr(relevance, "TITLE_WEIGHT", relevance.TITLE_WEIGHT + 1)
+
+    assert RelevanceIndex.load(library.home / SearchEngine.RELEVANCE_FILE) is None
+
+
+def test_a_search_that_must_not_wait_leaves_partial_matches_for_later(library: Library):
+    engine = SearchEngine(library)
+    question = "make the model answer faster by dropping unimportant image patches"
+
+    hurried = engine.search("llava uhd", wait=False)
+    assert hurried.relevance_pending and hurried.paper_ids() == engine.search("llava uhd", partial=False).paper_ids()
+    assert engine.search("like:llava-uhd", wait=False).relevance_pending
+    assert not engine.index.relevance_ready
+
+    assert len(engine.search(question)) > 0  # waits: builds the relevance index
+    assert engine.index.relevance_ready
+    again = engine.search(question, wait=False)
+    assert not again.relevance_pending and again.paper_ids() == engine.search(question).paper_ids()
+
+
 def test_an_empty_library_ranks_nothing(tmp_path: Path):
     engine = SearchEngine(Library(tmp_path / "home"))
 

@@ -91,6 +91,8 @@ class SearchResult:
     """A `like:` query: `order` is by likeness."""
     stems: frozenset[str] = frozenset()
     """The stems the papers after `strict_count` were ranked by (for highlighting)."""
+    relevance_pending: bool = False
+    """The search did not wait for the relevance index: partial or similar papers are left out."""
 
     def __post_init__(self) -> None:
         if self.strict_count is None:
@@ -543,10 +545,24 @@ class SearchIndex:
         number = self._by_key.get(ref.casefold())
         return number if number is not None else self.number_of.get(ref)
 
-    def search(self, query: Query, partial: bool = True, screenful: int = SCREENFUL) -> SearchResult:
+    @property
+    def relevance_ready(self) -> bool:
+        """Whether searches needing the relevance index can run without waiting for it."""
+        return self._relevance is not None
+
+    def search(self, query: Query, partial: bool = True, screenful: int = SCREENFUL, wait: bool = True) -> SearchResult:
         """Papers for `query`. With `partial`, when every word finds fewer than `screenful`,
-        those that match most of the words follow (see `SearchResult.strict_count`)."""
-        wants_relevance = query.like or (partial and query.words)
+        those that match most of the words follow (see `SearchResult.strict_count`).
+
+        The first search that needs the relevance index builds it (seconds for a large library):
+        with `wait` false (the app's event loop), a search that would wait leaves the partial
+        matches out instead (`like:` lists nothing) and says so in `result.relevance_pending`."""
+        wants_relevance = bool(query.like or (partial and query.words))
+        if wants_relevance and not wait and self._relevance is None:
+            with self._lock:
+                result = self._empty(query) if query.like else self._search(query)
+            result.relevance_pending = True
+            return result
         relevance = self.relevance if wants_relevance else None  # built outside the lock: it takes a while
         with self._lock:
             if query.like:
@@ -570,6 +586,9 @@ class SearchIndex:
             result.scores[number] = scores[number]
         result.order.extend(added)
         result.stems = ranking.terms
+
+    def _empty(self, query: Query) -> SearchResult:
+        return SearchResult(query=query, order=[], scores={}, matched_terms=frozenset(), index=self, similar=True)
 
     def _similar(self, query: Query, relevance: RelevanceIndex) -> SearchResult:
         """A `like:` query: papers by likeness to the named one(s), narrowed by the rest."""
@@ -796,6 +815,8 @@ class SearchEngine:
             self._annotations_version = self.library.annotations_version
         return self._index
 
-    def search(self, query: str | Query, partial: bool = True, screenful: int = SCREENFUL) -> SearchResult:
+    def search(
+        self, query: str | Query, partial: bool = True, screenful: int = SCREENFUL, wait: bool = True
+    ) -> SearchResult:
         parsed = parse_query(query) if isinstance(query, str) else query
-        return self.index.search(parsed, partial=partial, screenful=screenful)
+        return self.index.search(parsed, partial=partial, screenful=screenful, wait=wait)

@@ -93,6 +93,12 @@ def stemmed_terms(text: str) -> list[str]:
     ]
 
 
+def _reading() -> dict:
+    """What decides a cached index's terms and counts: a cache read another way is rebuilt."""
+    stop_words = hashlib.blake2b(" ".join(sorted(STOP_WORDS)).encode(), digest_size=8).hexdigest()
+    return {"format": CACHE_FORMAT, "version": __version__, "title_weight": TITLE_WEIGHT, "k1": K1, "b": B, "stop_words": stop_words}
+
+
 def _digest(record: PaperRecord) -> int:
     text = f"{record.title}\0{record.abstract}".encode("utf-8", "surrogatepass")
     return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "little")
@@ -236,7 +242,7 @@ class RelevanceIndex:
     # -- the cache file ------------------------------------------------------------------
 
     def save(self, path: Path) -> None:
-        header = {"format": CACHE_FORMAT, "version": __version__, "terms": self.terms, "papers": len(self.digests)}
+        header = _reading() | {"terms": self.terms, "papers": len(self.digests)}
         line = json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n"
         write_atomically(
             path,
@@ -249,7 +255,7 @@ class RelevanceIndex:
         try:
             with open(path, "rb") as file:
                 header = json.loads(file.readline())
-                if header.get("format") != CACHE_FORMAT or header.get("version") != __version__:
+                if any(header.get(name) != value for name, value in _reading().items()):
                     return None
                 papers = header["papers"]
                 digests = _read(file, "Q", papers)
