@@ -72,3 +72,12 @@ def test_related_errors_are_one_line(home: Path, arguments, message):  # noqa: F
 
     assert result.returncode == 1 and message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_export_writes_only_the_papers_with_every_word(run):
+    _, listed, _ = run("search", "llava", "uhd", "--json")
+    assert len(json.loads(listed)) > 1  # the list shows partial matches too
+
+    code, out, _ = run("export", "llava", "uhd")
+
+    assert code == 0 and out.count("\n@") + out.startswith("@") == 1 and "{llava-uhd," in out

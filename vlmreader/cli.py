@@ -61,15 +61,18 @@ def _paper_line(paper) -> str:
     return f"{_status_mark(paper)} {paper.status:<7}  {paper.key:<32}  {paper.title}"
 
 
-def _search(arguments: argparse.Namespace):
-    """(library, result) of the query in `arguments.query`; a filter it cannot read is a user error."""
+def _search(arguments: argparse.Namespace, partial: bool = True):
+    """(library, result) of the query in `arguments.query`; a filter it cannot read is a user error.
+
+    `partial`: papers matching most of the words follow the strict ones, for a person reading
+    the list; commands that act on what a query matches (export, enrich) take the strict ones."""
     from vlmreader.core.search import SearchEngine, parse_query
 
     library = _open_library(arguments)
     query = parse_query(" ".join(arguments.query))
     if query.problems:
         raise UserError("; ".join(query.problems))
-    return library, SearchEngine(library).search(query)
+    return library, SearchEngine(library).search(query, partial=partial)
 
 
 # -- subcommands ------------------------------------------------------------------------
@@ -281,7 +284,7 @@ def command_enrich(arguments: argparse.Namespace) -> int:
     from vlmreader.core.metadata import enrich, needs_metadata
 
     if arguments.query:
-        library, result = _search(arguments)
+        library, result = _search(arguments, partial=False)
         papers = [library.get(paper_id) for paper_id in result.paper_ids()]
     else:
         library = _open_library(arguments)
@@ -386,7 +389,7 @@ def command_tags(arguments: argparse.Namespace) -> int:
 def command_export(arguments: argparse.Namespace) -> int:
     from vlmreader.core.formats.bibtex import export_bibtex, export_to_file
 
-    library, result = _search(arguments)
+    library, result = _search(arguments, partial=False)
     papers = [library.get(paper_id) for paper_id in result.paper_ids()]
     if arguments.output in (None, "-"):
         sys.stdout.write(export_bibtex(papers, library.find_key))
