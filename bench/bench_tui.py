@@ -364,9 +364,9 @@ class KeystrokeProbe:
         index = app.engine.index
         search = index.search
 
-        def timed_search(query):
+        def timed_search(query, *arguments, **options):
             start = time.perf_counter()
-            result = search(query)
+            result = search(query, *arguments, **options)
             self._search_seconds[query.text] = time.perf_counter() - start
             return result
 

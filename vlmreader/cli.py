@@ -35,11 +35,38 @@ def _home(arguments: argparse.Namespace) -> Path:
     return user_path(arguments.home) if arguments.home else default_home()
 
 
+_opened: list[tuple[object, tuple[int, int]]] = []
+"""The libraries this command opened, with their versions then: a change means kept exports
+may need rewriting (`_refresh_kept_exports`)."""
+
+
 def _open_library(arguments: argparse.Namespace):
     from vlmreader.core.importing import bundled_pages, open_library
     from vlmreader.resources import data_dir
 
-    return open_library(_home(arguments), bundled_pages(data_dir()))
+    library = open_library(_home(arguments), bundled_pages(data_dir()))
+    _opened.append((library, (library.papers_version, library.annotations_version)))
+    return library
+
+
+def _refresh_kept_exports() -> None:
+    """Rewrite the kept exports a command's changes made stale, and say what it did."""
+    while _opened:
+        library, versions = _opened.pop()
+        if (library.papers_version, library.annotations_version) == versions:
+            continue
+        from vlmreader.core.kept import WRITTEN, refresh_kept_exports
+
+        try:
+            results = refresh_kept_exports(library)
+        except UserError as error:
+            _say(f"vlmreader: warning: kept exports not refreshed: {error}", file=sys.stderr)
+            continue
+        for result in results:
+            if result.outcome == WRITTEN:
+                _say(f"kept export {result.export.path} rewritten ({counted(result.export.papers, 'paper')})", file=sys.stderr)
+            else:
+                _say(f"vlmreader: warning: {result.message}", file=sys.stderr)
 
 
 def _say(text: object = "", file=None) -> None:
@@ -360,6 +387,46 @@ def command_fetch(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def command_duplicates(arguments: argparse.Namespace) -> int:
+    from vlmreader.core.search.duplicates import duplicates_in
+
+    library = _open_library(arguments)
+    records = library.records()
+    groups = [(group, [library.get(records[n].id) for n in group.members]) for group in duplicates_in(records)]
+
+    def keys_of(link) -> list[str]:
+        return [records[link.one].key, records[link.other].key]
+
+    if arguments.json:
+        _print_json(
+            [
+                {
+                    "why": list(group.reasons),
+                    "papers": [{"id": paper.id, "key": paper.key, "title": paper.title} for paper in papers],
+                    "pairs": [{"keys": keys_of(link), "why": link.reason} for link in group.links],
+                }
+                for group, papers in groups
+            ]
+        )
+        return 0
+    if not groups:
+        _say(f"no possible duplicates among {counted(len(records), 'paper')}")
+        return 0
+    for group, papers in groups:
+        _say(f"possible duplicates: {', '.join(group.reasons)}")
+        for paper in papers:
+            _say(f"  {paper.key:<32}  {paper.title}")
+        if len(group.links) > 1:
+            _say("  " + "; ".join(f"{' and '.join(keys_of(link))}: {link.reason}" for link in group.links))
+        keys = [paper.key for paper in papers]
+        merge = f"{keys[0]} {keys[1]}" if len(keys) == 2 else f"{keys[0]} OTHER, for each other"
+        _say(f"  one paper: vlmreader merge {merge}; different papers: vlmreader keep-apart {' '.join(keys)}")
+        _say()
+    in_groups = sum(len(papers) for _, papers in groups)
+    _say(f"{counted(len(groups), 'group')} of possible duplicates ({counted(in_groups, 'paper')})")
+    return 0
+
+
 def command_merge(arguments: argparse.Namespace) -> int:
     library = _open_library(arguments)
     keep, other = library.resolve(arguments.keep), library.resolve(arguments.other)
@@ -386,16 +453,115 @@ def command_tags(arguments: argparse.Namespace) -> int:
     return 0
 
 
-def command_export(arguments: argparse.Namespace) -> int:
-    from vlmreader.core.formats.bibtex import export_bibtex, export_to_file
+CITED_SOURCES = ("aux", "tex", "md")
+"""`export --aux FILE`, `--tex FILE`, `--md FILE`: the papers a document cites."""
 
-    library, result = _search(arguments, partial=False)
-    papers = [library.get(paper_id) for paper_id in result.paper_ids()]
+
+def command_export(arguments: argparse.Namespace) -> int:
+    from vlmreader.core.formats import export_papers, export_papers_to_file, format_for
+
+    format_name = format_for(arguments.output, arguments.format)  # a wrong name fails before the search
+    sources = [(name, getattr(arguments, name)) for name in CITED_SOURCES if getattr(arguments, name)]
+    if sources and arguments.query:
+        raise UserError("give a query or a document (--aux, --tex, --md), not both")
+    if arguments.keep and (sources or arguments.output in (None, "-")):
+        raise UserError("--keep needs a query and a file to keep up to date (-o FILE)")
+    if arguments.keep:
+        return _keep_export(arguments, format_name)
+    missing = 0
+    if sources:
+        library = _open_library(arguments)
+        papers, missing = _cited_papers(library, sources)
+    else:
+        library, result = _search(arguments, partial=False)
+        papers = [library.get(paper_id) for paper_id in result.paper_ids()]
     if arguments.output in (None, "-"):
-        sys.stdout.write(export_bibtex(papers, library.find_key))
+        sys.stdout.write(export_papers(papers, format_name, library.find_key))
+    else:
+        path, written = export_papers_to_file(papers, arguments.output, format_name, library.find_key)
+        _say(f"exported {counted(written, 'paper')} to {path} ({format_name})", file=sys.stderr)
+    if missing:
+        _say(f"vlmreader: {counted(missing, 'cited key')} not in the library (listed above)", file=sys.stderr)
+        return EXIT_USER_ERROR
+    return 0
+
+
+def _cited_papers(library, sources: list[tuple[str, str]]) -> tuple[list, int]:
+    """The library's papers that the documents cite, in the order they are first cited, and how
+    many cited keys it does not know (each said on stderr, with the closest keys it has)."""
+    from vlmreader.core import citations
+
+    scanners = {"aux": citations.keys_in_aux, "tex": citations.keys_in_tex, "md": citations.keys_in_markdown}
+    cited: list[str] = []
+    everything = False
+    for name, path in sources:
+        found = scanners[name](path)
+        for problem in found.problems:
+            _say(f"vlmreader: warning: {problem}", file=sys.stderr)
+        everything |= found.everything
+        cited += [key for key in found.keys if key not in cited]
+    if everything:
+        return list(library), 0
+    known = [name for record in library.records() for name in (record.key, *record.aliases)]
+    resolution = citations.resolve(cited, known)
+    for asked, spelled in resolution.respelled:
+        _say(f"vlmreader: warning: cited as {asked}, the library's key is {spelled} (biber matches case)", file=sys.stderr)
+    for key, close in resolution.missing:
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        _say(f"not in the library: {key}{hint}", file=sys.stderr)
+    papers = {}
+    for key in resolution.found:
+        paper = library.find_key(key)
+        papers.setdefault(paper.id, paper)
+    return list(papers.values()), len(resolution.missing)
+
+
+def _keep_export(arguments: argparse.Namespace, format_name: str) -> int:
+    from vlmreader.core.kept import WRITTEN, KeptExports
+
+    library = _open_library(arguments)
+    query = " ".join(arguments.query)
+    from vlmreader.core.search import parse_query
+
+    problems = parse_query(query).problems
+    if problems:
+        raise UserError("; ".join(problems))
+    result = KeptExports(library).keep(query, arguments.output, format_name)
+    if result.outcome != WRITTEN:
+        raise UserError(result.message)
+    _say(
+        f"exported {counted(result.export.papers, 'paper')} to {result.export.path} ({format_name}); "
+        "kept up to date from now on (vlmreader exports lists it)",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def command_exports(arguments: argparse.Namespace) -> int:
+    from vlmreader.core.kept import WRITTEN, KeptExports
+
+    library = _open_library(arguments)
+    kept = KeptExports(library)
+    if arguments.drop:
+        dropped = kept.drop(arguments.drop)
+        _say(f"{dropped.path} is no longer kept up to date (the file stays)", file=sys.stderr)
         return 0
-    report = export_to_file(papers, arguments.output, paper_of_key=library.find_key)
-    _say(f"exported {counted(report.written, 'paper')} to {report.path}", file=sys.stderr)
+    if arguments.rewrite:
+        target = kept.find(arguments.rewrite)
+        results = [result for result in kept.refresh(rewrite=target.path) if result.export.path == target.path]
+        if not results or results[0].outcome != WRITTEN and results[0].message:
+            raise UserError(results[0].message if results else f"{arguments.rewrite} is not a kept export")
+        _say(f"{target.path} written anew ({counted(results[0].export.papers, 'paper')})", file=sys.stderr)
+        return 0
+    exports = kept.all()
+    if arguments.json:
+        _print_json([{name: value for name, value in vars(export).items() if not name.endswith("_digest")} for export in exports])
+        return 0
+    if not exports:
+        _say("no kept exports (vlmreader export QUERY -o FILE --keep makes one)", file=sys.stderr)
+    for export in exports:
+        written = export.written_at.replace("T", " ").replace("+00:00", " UTC") or "never"
+        _say(f"{export.path}  {export.format}  {counted(export.papers, 'paper')}  written {written}  query: {export.query or '(all)'}")
     return 0
 
 
@@ -412,7 +578,8 @@ def command_import(arguments: argparse.Namespace) -> int:
         for paper in report.merged:
             _say(f"merged    {paper.key:<32}  {paper.title}")
         for new, other in report.possible_duplicates:
-            _say(f"possible duplicate  {new.key} and {other.key}: {new.title}")
+            titles = new.title if new.title == other.title else f"{new.title} / {other.title}"
+            _say(f"possible duplicate  {new.key} and {other.key} ({report.why(new, other)}): {titles}")
     for asked, given in report.rekeyed:
         _say(f"key changed  {asked} -> {given} (another paper has {asked})")
     for old, new in report.renamed:
@@ -425,7 +592,7 @@ def command_import(arguments: argparse.Namespace) -> int:
     _say(
         f"{len(report.added)} added, {len(report.merged)} merged, {duplicates} possible duplicates, "
         f"{len(report.rekeyed) + len(report.renamed)} keys changed, {len(report.rejected)} rejected"
-        + ("; vlmreader search is:duplicate lists them" if duplicates else "")
+        + ("; vlmreader duplicates lists them" if duplicates else "")
     )
     return EXIT_USER_ERROR if report.rejected else 0
 
@@ -552,24 +719,43 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("-v", "--verbose", action="store_true", help="list every paper added or already there")
 
-    sub = add("merge", command_merge, "make two papers one (see is:duplicate): KEEP keeps its key and entry")
+    sub = add(
+        "duplicates", command_duplicates,
+        "list the papers that may be one paper, and why: the same or nearly the same title, near-identical abstracts",
+    )
+    sub.add_argument("--json", action="store_true", help="print a JSON array of {why, papers, pairs}")
+
+    sub = add("merge", command_merge, "make two papers one (see vlmreader duplicates): KEEP keeps its key and entry")
     sub.add_argument("keep", metavar="KEEP")
     sub.add_argument("other", metavar="OTHER")
 
-    sub = add("keep-apart", command_keep_apart, "say that papers sharing a title are not duplicates")
+    sub = add("keep-apart", command_keep_apart, "say that possible duplicates are different papers")
     sub.add_argument("refs", nargs="+", metavar="REF")
 
     sub = add("tags", command_tags, "list tags with their counts")
     sub.add_argument("--json", action="store_true", help="print a JSON array of {tag, count}")
 
-    sub = add("export", command_export, "export the papers a query matches (all if none) as BibTeX")
+    from vlmreader.core.formats import FORMAT_OF_SUFFIX, WRITERS
+
+    sub = add("export", command_export, "export the papers a query matches (all if none): BibTeX, biblatex, CSL-JSON, RIS or Markdown")
     sub.add_argument("query", nargs="*")
-    sub.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    sub.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout; its name says the format "
+                     f"({', '.join(f'{suffix} {name}' for suffix, name in FORMAT_OF_SUFFIX.items())})")
+    sub.add_argument("-f", "--format", metavar="FORMAT", help=f"{', '.join(WRITERS)} (default: what FILE's name says; bibtex to stdout)")
+    sub.add_argument("--keep", action="store_true", help="keep FILE up to date: rewrite it whenever what the query matches changes")
+    sub.add_argument("--aux", metavar="FILE", help="the papers a LaTeX run cites (its .aux file), instead of a query")
+    sub.add_argument("--tex", metavar="FILE", help="the papers a LaTeX source cites (with the files it \\inputs)")
+    sub.add_argument("--md", metavar="FILE", help="the papers a pandoc or Quarto Markdown document cites ([@key], @key)")
+
+    sub = add("exports", command_exports, "list the kept exports (export --keep), or drop or rewrite one")
+    sub.add_argument("--drop", metavar="FILE", help="stop keeping FILE up to date (the file stays)")
+    sub.add_argument("--rewrite", metavar="FILE", help="write FILE anew even though it was edited by hand")
+    sub.add_argument("--json", action="store_true", help="print a JSON array")
 
     sub = add("triage", command_tui, "go through papers one at a time in the app (default: the unread ones)")
     sub.add_argument("query", nargs="*", help="which papers, e.g. in:high-resolution is:unread")
 
-    sub = add("import", command_import, "import .bib files or listing-page text files")
+    sub = add("import", command_import, "import .bib, CSL-JSON (.json) or RIS (.ris) files, or listing-page text files")
     sub.add_argument("files", nargs="+", metavar="FILE")
     sub.add_argument("-v", "--verbose", action="store_true", help="list every paper added, merged or possibly duplicated")
     return parser
@@ -611,8 +797,10 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(arguments, "home"):
         arguments.home = None
     handler = getattr(arguments, "handler", command_tui)
+    _opened.clear()
     try:
         code = handler(arguments)
+        _refresh_kept_exports()
         sys.stdout.flush()
         return code
     except UserError as error:

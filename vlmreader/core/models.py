@@ -194,7 +194,9 @@ class PaperRecord:
     An imported entry is kept twice: `bibtex` (and `context`) hold it exactly as the user's
     `.bib` had it, which is what export writes back; `title`, `abstract`, `url` and `fields`
     (author, year, doi, journal, ... by lower-case name) are a Unicode reading of it, for
-    display and search only. A bundled paper has no `bibtex`: export writes it from the reading.
+    display and search only. An item imported from CSL-JSON or RIS is kept the same way, in
+    `item`, which export in that format writes back. A bundled paper has neither: export writes
+    it from the reading.
 
     A paper offered to the library (by the corpus or an import) is a record without `id` and
     `added`, which the library gives it; its `key` is the one asked for ('' for none), kept
@@ -217,6 +219,11 @@ class PaperRecord:
     """What the entry relies on from its file: ("string", name, value) for each `@string` its
     values use, ("preamble", "", value) for the file's `@preamble`s, ("comment", "", text) for
     its JabRef metadata. Export writes them with the entry."""
+    item: tuple[tuple[str, str], ...] = ()
+    """An item imported from CSL-JSON or RIS, every field as its file had it, in the file's order:
+    (CSL variable, its value as JSON text) or (RIS tag, its value, continuation lines included)."""
+    item_format: str = ""
+    """The format `item` is in: `csl-json` or `ris` ('' when there is no item)."""
     aliases: tuple[str, ...] = ()
     """Earlier citation keys of the paper: they still find it, and go out as biblatex `ids`."""
     kept_apart: tuple[str, ...] = ()
@@ -240,6 +247,8 @@ class PaperRecord:
             fields=dict(document.get("fields", {})),
             bibtex=tuple(tuple(pair) for pair in document.get("bibtex", ())),
             context=tuple(tuple(item) for item in document.get("context", ())),
+            item=tuple(tuple(pair) for pair in document.get("item", ())),
+            item_format=document.get("item_format", ""),
             aliases=tuple(document.get("aliases", ())),
             kept_apart=tuple(document.get("kept_apart", ())),
             provenance=tuple(tuple(item) for item in document.get("provenance", ())),

@@ -45,7 +45,7 @@ UNREAD = "unread"
 QUEUED, READING, READ, SKIPPED = "queued", "reading", "read", "skipped"
 
 DUPLICATE = "duplicate"
-"""`is:duplicate`: papers whose title another paper of the library shares."""
+"""`is:duplicate`: papers that may be another paper of the library (`core.search.duplicates`)."""
 
 STARRED = "starred"
 """The word for a starred paper: `is:starred`, the sidebar's view, `★ starred` in the details."""

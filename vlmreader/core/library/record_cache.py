@@ -28,7 +28,7 @@ from typing import Any
 from vlmreader.core.files import cache_header, read_cache_header, write_atomically
 from vlmreader.core.models import PaperRecord
 
-CACHE_FORMAT = 6
+CACHE_FORMAT = 7
 FIELD_SEPARATOR, LIST_SEPARATOR = "\x1f", "\x1d"
 _SEPARATORS = (FIELD_SEPARATOR, LIST_SEPARATOR)
 CHUNK_RECORDS = 2000

@@ -587,7 +587,7 @@ class Library:
                 if match.same_as is None:
                     paper_id = self._free_id(new.title, records)
                     key = new.key
-                    if not key or not (is_citable_key(key) if new.bibtex else is_valid_key(key)) or key in keys:
+                    if not key or not (is_citable_key(key) if new.bibtex or new.item else is_valid_key(key)) or key in keys:
                         key = keys.new_key(new.title, authors=paper.authors, year=paper.year, style=key_style)
                         if new.key:
                             report.rekeyed.append((new.key, key))
@@ -746,8 +746,8 @@ def _annotation_doc_id(paper_id: str) -> int:
 
 def _merged(record: PaperRecord, new: PaperRecord) -> PaperRecord:
     """`record` with what `new`, the same paper, brings: its collections, and missing text. An
-    imported entry becomes the paper's entry (what export writes, and what the paper shows);
-    otherwise only missing fields are filled in."""
+    imported entry (a .bib entry, a CSL-JSON or RIS item) becomes the paper's entry (what export
+    writes, and what the paper shows); otherwise only missing fields are filled in."""
     collections = record.collections + tuple(name for name in new.collections if name not in record.collections)
     changes: dict[str, Any] = {"collections": collections}
     if not record.abstract and new.abstract:
@@ -759,6 +759,12 @@ def _merged(record: PaperRecord, new: PaperRecord) -> PaperRecord:
             bibtex=new.bibtex, context=new.context, entry_type=new.entry_type, fields={**record.fields, **new.fields}
         )
         # What the user's entry says is theirs now, whatever a source had filled in before.
+        changes["provenance"] = tuple(item for item in record.provenance if item[0] not in new.fields)
+    elif new.item:
+        # A CSL-JSON or RIS item is the user's too; a .bib entry the paper has keeps its type.
+        changes.update(item=new.item, item_format=new.item_format, fields={**record.fields, **new.fields})
+        if not record.bibtex:
+            changes["entry_type"] = new.entry_type
         changes["provenance"] = tuple(item for item in record.provenance if item[0] not in new.fields)
     else:
         if record.entry_type == "misc" and new.entry_type != "misc":
@@ -785,6 +791,8 @@ def _absorbed(keep: PaperRecord, other: PaperRecord) -> PaperRecord:
     }
     if not keep.bibtex and other.bibtex:
         changes.update(bibtex=other.bibtex, context=other.context, entry_type=other.entry_type)
+    if not keep.item and other.item:
+        changes.update(item=other.item, item_format=other.item_format)
     return replace(keep, **changes)
 
 

@@ -24,11 +24,12 @@ from typing import Protocol
 from vlmreader.core.files import garbage_collection_paused
 from vlmreader.core.models import Annotation, PaperRecord
 from vlmreader.core.search import index
+from vlmreader.core.search.duplicates import find_duplicates
 from vlmreader.core.search.index import CorpusIndex, PostingsTable
 from vlmreader.core.search.query import Query, parse_query
 from vlmreader.core.search.relevance import RelevanceIndex, stem
 from vlmreader.core.vocabulary import ALL_WORDS, SIMILAR, SOME_WORDS, UNREAD
-from vlmreader.core.text import fold, query_terms, search_terms, title_identity, word_spans, words as words_of
+from vlmreader.core.text import fold, query_terms, search_terms, word_spans, words as words_of
 
 TITLE, KEY, ABSTRACT, TAGS, NOTE, AUTHORS = range(6)
 FIELD_WEIGHTS = {TITLE: 10.0, KEY: 7.0, TAGS: 6.0, AUTHORS: 5.0, NOTE: 3.0, ABSTRACT: 1.5}
@@ -453,22 +454,11 @@ class SearchIndex:
 
     @cached_property
     def _duplicates(self) -> set[int]:
-        """Papers whose title (as `title_identity` reads it) another paper shares, unless the
-        user kept the two apart."""
-        groups: dict[str, list[int]] = {}
-        for number, title in enumerate(self.titles):
-            groups.setdefault(title_identity(title), []).append(number)
-        ids, apart = self.ids, self.kept_apart
-        return {
-            number
-            for group in groups.values()
-            if len(group) > 1
-            for number in group
-            if any(
-                other != number and ids[other] not in apart.get(number, ()) and ids[number] not in apart.get(other, ())
-                for other in group
-            )
-        }
+        """Papers that may be another paper of the library (duplicates.py: the same title, a
+        slightly different one, a near copy of its abstract), unless the user kept the two
+        apart. Found on first use: only `is:duplicate` needs them."""
+        groups = find_duplicates(self.titles, self.abstracts, self.ids, self.kept_apart)
+        return {number for group in groups for number in group.members}
 
     def _with_status(self, statuses: set[str]) -> set[int]:
         marked = {n for n, a in self.annotations.items() if a.status != UNREAD}

@@ -6,7 +6,8 @@
     -word   -"a phrase"        papers without it
     tag:NAME   -tag:NAME       with / without a tag (case-insensitive)
     is:starred                 starred papers (-is:starred: not starred)
-    is:duplicate               papers whose title another paper shares
+    is:duplicate               possible duplicates: the same or nearly the same title as another
+                               paper, or a near copy of its abstract (duplicates.py)
     is:unread|queued|reading|read|skipped   by reading status (several is: statuses: any of them)
     in:COLLECTION              in a collection whose name starts with COLLECTION
     author:NAME                an author one of whose names (family or given) starts with

@@ -28,16 +28,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import bibtexparser
 from bibtexparser import model
 
 from vlmreader.core.files import user_path, write_users_file
+from vlmreader.core.formats import PaperOfKey
 from vlmreader.core.formats.bibtex.read import KEYWORD_SEPARATOR, PARENT_FIELDS, reading, tags_from_keywords
 from vlmreader.core.formats.bibtex.values import braced, expanded, names_used
+from vlmreader.core.formats.citation import MONTH_NAMES, arxiv_id_in, citation_year, is_a_link_beside, is_code_host, paper_url
 from vlmreader.core.formats.latex import protect_title, to_latex
-from vlmreader.core.models import VENUE_FIELDS, VENUE_YEAR_FIELD, Paper, PaperRecord, UserError
+from vlmreader.core.models import VENUE_FIELDS, Paper, PaperRecord, UserError
 
 BIBLIOGRAPHIC_FIELDS = (
     "author",
@@ -77,35 +79,25 @@ BIBLATEX_NAMES = {"year": "date", "journal": "journaltitle", "archiveprefix": "e
 """Biber reads these BibTeX names as the biblatex ones: an entry with either has the field (both
 would make Biber warn that one overwrites the other)."""
 
-ARXIV_ABS_URL = "https://arxiv.org/abs/"
-DOI_URL = "https://doi.org/"
-PAPER_HOSTS = frozenset({"arxiv.org", "www.arxiv.org", "export.arxiv.org", "doi.org", "dx.doi.org"})
-"""A url on these is the paper itself (a version of it), never a link to its code."""
-CODE_HOSTS = frozenset({"github.com", "gitlab.com", "bitbucket.org", "codeberg.org"})
-
 VERBATIM_FIELDS = frozenset({"doi", "eprint"})
 """Identifiers written exactly as they are (biblatex treats them as verbatim, like `url`)."""
-
-MONTH_NAMES = (
-    "january february march april may june july august september october november december".split()
-)
 
 _VERBATIM_SAFE = "".join(chr(code) for code in range(33, 127) if chr(code) not in '{}\\"')
 _LINE_STARTING_WITH_AT = re.compile(r"^(\s*)@", re.MULTILINE)
 _CLOSING_DELIMITER = re.compile(r'\s*[}"]\s*$')
-_ARXIV_PREFIX = re.compile(r"^arxiv:", re.IGNORECASE)
-_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 # What `\url` takes inside another command's argument (biblatex's `addendum`), found by
 # compiling each character: `%` and `#` break it, `'` and `` ` `` print as curly quotes.
 _URL_SAFE_IN_AN_ARGUMENT = re.compile(r"[A-Za-z0-9._~:/?=&+,;@!*()-]+")
 
-PaperOfKey = Callable[[str], Paper | None]
-"""Finds the paper with a citation key (the library's `find_key`), for `crossref` parents."""
+CitedAs = Callable[[PaperRecord], tuple[str, dict[str, str]]]
+"""The entry type and the bibliographic fields (name -> text, in order) that a paper without an
+entry of its own is written with: BibTeX's (`cited_as_bibtex`) or biblatex's."""
 
 
-def export_bibtex(papers: Iterable[Paper], paper_of_key: PaperOfKey | None = None) -> str:
+def export_bibtex(papers: Iterable[Paper], paper_of_key: PaperOfKey | None = None, cited_as: CitedAs | None = None) -> str:
     """The papers as a `.bib` file: what their entries rely on, then one entry each, sorted by
-    citation key (case-insensitively), then the parents they cross-reference, then metadata."""
+    citation key (case-insensitively), then the parents they cross-reference, then metadata.
+    Papers without an entry of their own are written with `cited_as` (BibTeX's by default)."""
     chosen = list({paper.id: paper for paper in papers}.values())
     if not chosen:
         return ""
@@ -117,7 +109,7 @@ def export_bibtex(papers: Iterable[Paper], paper_of_key: PaperOfKey | None = Non
     written_strings = {name.casefold(): value for name, value in strings}
     blocks: list[model.Block] = [model.Preamble(value) for value in preambles]
     blocks += [model.String(name, value) for name, value in strings]
-    blocks += [_entry_for(paper, written_strings) for paper in ordered]
+    blocks += [_entry_for(paper, written_strings, cited_as or cited_as_bibtex) for paper in ordered]
     blocks += [model.ExplicitComment(comment) for comment in comments]
     # Every value is written as it stands: the middlewares that would add braces have nothing to do.
     return bibtexparser.write_string(bibtexparser.Library(blocks), unparse_stack=[], bibtex_format=_bibtex_format())
@@ -176,10 +168,10 @@ def _context_of(papers: list[Paper]) -> tuple[list[str], list[tuple[str, str]], 
 # -- one entry -------------------------------------------------------------------------
 
 
-def _entry_for(paper: Paper, written_strings: dict[str, str]) -> model.Entry:
+def _entry_for(paper: Paper, written_strings: dict[str, str], cited_as: CitedAs) -> model.Entry:
     if paper.record.bibtex:
         return _entry_as_written(paper, written_strings)
-    return _entry_from_reading(paper)
+    return _entry_from_reading(paper, cited_as)
 
 
 def _entry_as_written(paper: Paper, written_strings: dict[str, str]) -> model.Entry:
@@ -205,7 +197,7 @@ def _entry_as_written(paper: Paper, written_strings: dict[str, str]) -> model.En
 
     filled = {name for name, _source, _date in record.provenance}
     for name in BIBLIOGRAPHIC_FIELDS:
-        text = _citation_year(record.fields) if name == "year" else record.fields.get(name, "").strip()
+        text = citation_year(record.fields) if name == "year" else record.fields.get(name, "").strip()
         if name in filled and text and not {name, BIBLATEX_NAMES.get(name)} & position.keys():
             put(name, _enclosed(name, _bibliographic_value(name, text)))
     brought_tags = tags_from_keywords(value_of("keywords"))
@@ -238,15 +230,15 @@ def _keywords_after(written: str | None, brought: tuple[str, ...], tags: tuple[s
     return braced(", ".join(_user_value(tag).replace(";", "{;}") for tag in tags))
 
 
-def _entry_from_reading(paper: Paper) -> model.Entry:
+def _entry_from_reading(paper: Paper, cited_as: CitedAs) -> model.Entry:
     record = paper.record
-    entry_type, fields = _cited_as(record)
-    paper_url = _paper_url(record.url, fields)
+    entry_type, fields = cited_as(record)
+    url = paper_url(record.url, fields)
     values = [("title", protect_title(record.title))]
     values += [(name, _bibliographic_value(name, text)) for name, text in fields.items()]
     values += [
-        ("url", _verbatim(paper_url)),
-        ("addendum", _link_addendum(record.url) if _is_a_link_beside(record.url, paper_url) else ""),
+        ("url", _verbatim(url)),
+        ("addendum", _link_addendum(record.url) if is_a_link_beside(record.url, url) else ""),
         ("keywords", ", ".join(_text_value(tag).replace(";", "{;}") for tag in paper.tags)),
         ("abstract", _text_value(record.abstract.strip())),
         ("note", _text_value((paper.note or record.fields.get("note", "")).strip())),
@@ -257,12 +249,12 @@ def _entry_from_reading(paper: Paper) -> model.Entry:
     return model.Entry(entry_type, record.key, fields)
 
 
-def _cited_as(record: PaperRecord) -> tuple[str, dict[str, str]]:
-    """The entry type and bibliographic fields (by name) a paper is cited with: its venue decides
-    the type and the year; `primaryclass` goes only with an arXiv id."""
+def cited_as_bibtex(record: PaperRecord) -> tuple[str, dict[str, str]]:
+    """The entry type and bibliographic fields (by name) a paper is cited with in BibTeX: its
+    venue decides the type and the year; `primaryclass` goes only with an arXiv id."""
     fields = {name: record.fields.get(name, "").strip() for name in BIBLIOGRAPHIC_FIELDS}
-    fields["year"] = _citation_year(record.fields)
-    arxiv_id = _arxiv_id(fields)
+    fields["year"] = citation_year(record.fields)
+    arxiv_id = arxiv_id_in(fields)
     if not arxiv_id:
         fields["primaryclass"] = ""
     venue = next((name for name in VENUE_FIELDS if fields[name]), None)
@@ -277,41 +269,11 @@ def _cited_as(record: PaperRecord) -> tuple[str, dict[str, str]]:
     return entry_type, {name: text for name, text in fields.items() if text}
 
 
-def _citation_year(fields: dict[str, str]) -> str:
-    """A published paper is cited by the year of its publication, otherwise by its own (an arXiv
-    paper's first version)."""
-    if any(fields.get(name, "").strip() for name in VENUE_FIELDS):
-        return fields.get(VENUE_YEAR_FIELD, "").strip() or fields.get("year", "").strip()
-    return fields.get("year", "").strip()
-
-
-def _arxiv_id(fields: dict[str, str]) -> str:
-    kind = fields.get("archiveprefix") or fields.get("eprinttype") or ""
-    eprint = fields.get("eprint", "")
-    return _ARXIV_PREFIX.sub("", eprint) if eprint and kind.lower() == "arxiv" else ""
-
-
-def _paper_url(record_url: str, fields: dict[str, str]) -> str:
-    """The paper's own page: its arXiv abstract, else its DOI, else the url it has."""
-    arxiv_id = _arxiv_id(fields)
-    if arxiv_id:
-        return ARXIV_ABS_URL + arxiv_id
-    if fields.get("doi"):
-        return DOI_URL + _DOI_PREFIX.sub("", fields["doi"])
-    return record_url.strip()
-
-
-def _is_a_link_beside(record_url: str, paper_url: str) -> bool:
-    """Whether the record's url is something other than the paper (its code, a project page)."""
-    record_url = record_url.strip()
-    return bool(record_url) and record_url != paper_url and urlsplit(record_url).hostname not in PAPER_HOSTS
-
-
 def _link_addendum(url: str) -> str:
     """`Code: \\url{...}` (or `Website: ...`). plain.bst ignores `addendum`; biblatex prints it,
     and `\\url` there only when no character of the url breaks it, else the url as text."""
     url = _verbatim(url)
-    label = "Code" if urlsplit(url).hostname in CODE_HOSTS else "Website"
+    label = "Code" if is_code_host(url) else "Website"
     if _URL_SAFE_IN_AN_ARGUMENT.fullmatch(url):
         return f"{label}: \\url{{{url}}}"
     return f"{label}: {_text_value(url)}"
