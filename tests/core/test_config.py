@@ -21,6 +21,9 @@ default_path = "~/thesis/refs.bib"
 
 [sources]
 contact_email = "me@example.org"
+
+[copy]
+format = "pandoc"
 """
 
 
@@ -42,6 +45,7 @@ def test_every_key_is_read(tmp_path: Path):
         keymap={"main.star": "f", "list.down": "j,down,ctrl+n"},
         export_path="~/thesis/refs.bib",
         contact_email="me@example.org",
+        copy_format="pandoc",
         path=path,
     )
 
@@ -58,9 +62,14 @@ def test_vlmreader_config_names_the_file(tmp_path: Path, monkeypatch):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('colour = "red"\n', r"config\.toml: unknown key 'colour' \(known here: theme, keymap, export, sources, keys\)"),
+        ('colour = "red"\n', r"config\.toml: unknown key 'colour' \(known here: theme, keymap, export, sources, keys, copy\)"),
         ('[export]\npath = "x.bib"\n', r"unknown key 'export\.path' \(known here: default_path\)"),
         ('[keys]\nstyle = "author-year"\n', r"keys\.style must be 'title' or 'authoryear', not 'author-year'"),
+        (
+            '[copy]\nformat = "apa"\n',
+            r"copy\.format must be one of 'bibtex', 'cite', 'pandoc', 'reference', not 'apa'",
+        ),
+        ("[copy]\nformat = 1\n", r"copy\.format must be a string \(in quotes\), not an integer"),
         ("theme = 3\n", r"theme must be a string \(in quotes\), not an integer"),
         ('keymap = "f"\n', r"keymap must be a table \(\[keymap\]\), not a string"),
         ('[keymap]\n"main.star" = ["f"]\n', r"keymap\.main\.star must be a string \(in quotes\), not an array"),

@@ -19,12 +19,15 @@ KEY_NAMES = {" ": "space", ",": "comma", "/": "slash", ".": "full_stop", "-": "m
 @pytest.fixture
 def run_app():
     """`async with run_app(library, size=(w, h)) as (app, pilot):` the app on `library`, running
-    headless at that size, with its first searches and workers finished."""
+    headless at that size, with its first searches and workers finished; with `toasts`, its
+    notifications are drawn on the screen too (Textual's tests leave them out)."""
 
     @asynccontextmanager
-    async def run(library: Library | None = None, size: tuple[int, int] = (120, 30), **options) -> AsyncIterator:
+    async def run(
+        library: Library | None = None, size: tuple[int, int] = (120, 30), toasts: bool = False, **options
+    ) -> AsyncIterator:
         app = make_app(library, **options)
-        async with app.run_test(size=size) as pilot:
+        async with app.run_test(size=size, notifications=toasts) as pilot:
             await settle(pilot)
             yield app, pilot
 

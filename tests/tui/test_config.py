@@ -86,7 +86,7 @@ def test_a_config_mistake_stops_the_app_with_one_line(tmp_path, monkeypatch, cap
 
 def test_the_readme_lists_every_binding_id_with_its_keys():
     readme = (REPOSITORY / "README.md").read_text(encoding="utf-8")
-    listed = dict(re.findall(r"`([a-z]+\.[a-z-]+)` \(([^)]*)\)", readme))
+    listed = dict(re.findall(r"`([a-z]+\.[a-z][a-z0-9-]*)` \(([^)]*)\)", readme))
     for binding_id, binding in rebindable().items():
         assert binding_id in readme, f"{binding_id} is not in the README's Configuration section"
         if binding_id in listed:

@@ -14,6 +14,7 @@ import pytest
 
 from vlmreader.core.library import Library
 from vlmreader.tui.app import make_app
+from vlmreader.tui.screens.main import LIKE_THIS_DELAY
 
 SIZES = [(80, 24), (160, 45)]
 BASELINES_MADE_WITH = {"textual": "8.2.8", "rich": "15.0.0"}
@@ -32,6 +33,8 @@ def test_main_screen_after_a_query_and_a_star(snap_compare, library: Library, si
         await pilot.press("slash", *"halucination decoding")
         await pilot.app.workers.wait_for_complete()
         await pilot.press("escape", "s", "down", "space")
+        await pilot.pause(LIKE_THIS_DELAY + 0.1)  # the details' "Like this:" papers, found in a worker
+        await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
     app = make_app(library)

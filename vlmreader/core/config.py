@@ -9,6 +9,8 @@
     contact_email = "you@example.org"    # sent to metadata services that ask for one (polite use)
     [keys]
     style = "authoryear"                 # keys of new papers: "title" (default) or "authoryear"
+    [copy]
+    format = "pandoc"                    # what `y` copies: "bibtex" (default), "cite", "pandoc", "reference"
 
 Every key is optional; a missing file means the defaults. A file that is not TOML, a key vlmreader
 does not know or a value of the wrong type is a `UserError` naming the file, the key and what was
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from vlmreader.core.files import user_path
+from vlmreader.core.formats.copying import COPY_FORMATS, DEFAULT_COPY_FORMAT
 from vlmreader.core.keys import KEY_STYLES, TITLE_STYLE
 from vlmreader.core.models import UserError
 
@@ -40,6 +43,7 @@ SCHEMA: dict[str, Any] = {
         "arxiv_url": str, "openalex_url": str, "crossref_url": str, "hf_url": str,
     },
     "keys": {"style": str},
+    "copy": {"format": str},
 }
 """Every key the file may hold: a type for a value, a table for a table (`*`: any key)."""
 
@@ -61,6 +65,8 @@ class Config:
     """Base URLs of metadata services set in `[sources]` (`arxiv_url`, ...), by service name."""
     key_style: str = TITLE_STYLE
     """How the keys of new papers are made: one of `keys.KEY_STYLES`."""
+    copy_format: str = DEFAULT_COPY_FORMAT
+    """What `y` copies: one of `formats.copying.COPY_FORMATS`."""
     path: Path | None = None
     """The file these came from (None: defaults, no file)."""
 
@@ -98,6 +104,10 @@ def load_config(path: Path | None = None) -> Config:
     if key_style not in KEY_STYLES:
         allowed = " or ".join(repr(style) for style in KEY_STYLES)
         raise UserError(f"{path}: keys.style must be {allowed}, not {key_style!r}")
+    copy_format = document.get("copy", {}).get("format", DEFAULT_COPY_FORMAT)
+    if copy_format not in COPY_FORMATS:
+        allowed = ", ".join(repr(name) for name in COPY_FORMATS)
+        raise UserError(f"{path}: copy.format must be one of {allowed}, not {copy_format!r}")
     return Config(
         theme=document.get("theme"),
         keymap=dict(keymap),
@@ -108,6 +118,7 @@ def load_config(path: Path | None = None) -> Config:
             name.removesuffix("_url"): value for name, value in document.get("sources", {}).items() if name.endswith("_url")
         },
         key_style=key_style,
+        copy_format=copy_format,
         path=path,
     )
 

@@ -184,7 +184,7 @@ class KeptExports:
         if not force and inputs == export.inputs_digest and target.exists():
             return Refreshed(export, UNCHANGED)
         if not target.parent.is_dir():
-            return Refreshed(export, NO_FOLDER, f"{export.path}: its folder {target.parent} is gone; not written")
+            return Refreshed(export, NO_FOLDER, f"{export.path}: there is no folder {target.parent} (vlmreader does not make one); not written")
         data = export_papers(papers, export.format, self.library.find_key).encode("utf-8")
         try:
             current = target.read_bytes()
@@ -192,6 +192,9 @@ class KeptExports:
             current = None
         except OSError as error:
             return Refreshed(export, FAILED, f"{export.path}: cannot read it ({error.strerror or error})")
+        updated = replace(export, inputs_digest=inputs, written_digest=_sha256(data), papers=len(papers))
+        if current == data:  # also after a crash between writing the file and the registry
+            return Refreshed(updated, UNCHANGED)
         if current is not None and not force and export.written_digest and _sha256(current) != export.written_digest:
             return Refreshed(
                 export,
@@ -200,9 +203,6 @@ class KeptExports:
                 f"`vlmreader exports --rewrite {export.path}` writes it anew (your edits go), "
                 f"`vlmreader exports --drop {export.path}` stops keeping it",
             )
-        updated = replace(export, inputs_digest=inputs, written_digest=_sha256(data), papers=len(papers))
-        if current == data:
-            return Refreshed(updated, UNCHANGED)
         try:
             write_users_file(target, data)
         except UserError as error:

@@ -4,34 +4,43 @@ Screens show the library and ask the app for changes with messages (`tui/message
 app calls the core, records the undo step and tells every screen that the library changed.
 Searches typed into the search bar run in a worker thread, on the search index, which is safe
 across threads; the library itself is only touched from the event loop (see `Library`).
+
+The relevance ranking (papers matching most of the words, `like:`, the detail pane's closest
+papers, suggested tags) builds or loads its index on first use: a third of a second here,
+seconds for a large library. Whatever may need it runs in a worker, never on the event loop.
 """
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from vlmreader.core.config import Config
+from vlmreader.core.formats.copying import COPY_FORMATS
 from vlmreader.core.library import Library, LibraryBusy, LibraryReadOnly
 from vlmreader.core.library.history import History
 from vlmreader.core.models import NoteChangedElsewhere, SetNote, UserError
-from vlmreader.core.search import SearchEngine, SearchIndex, parse_query
+from vlmreader.core.search import Query, SearchEngine, SearchIndex, SearchResult, parse_query
+from vlmreader.core.search.engine import SCREENFUL
 from vlmreader.core.text import visible
 from vlmreader.core.vocabulary import UNREAD, counted, state_filter
 from vlmreader.resources import styles_dir
 from vlmreader.tui import screens
 from vlmreader.tui.commands import PaperProvider
+from vlmreader.tui.kept_exports import KeptExportNotices, LibraryView
 from vlmreader.tui.messages import (
     AddRequested,
     AnnotationRequested,
@@ -42,13 +51,20 @@ from vlmreader.tui.messages import (
     KeepApartRequested,
     LibraryChanged,
     MergeRequested,
+    RelatedFound,
+    RelatedRequested,
     SearchFinished,
     SearchRequested,
+    TagSuggestionsRequested,
     TriageRequested,
     UndoRequested,
 )
 from vlmreader.tui.screens.main import MainScreen
 from vlmreader.tui.settings import SETTINGS_FILE, UnreadableSettings, load_settings, save_setting
+
+if TYPE_CHECKING:
+    from vlmreader.tui.screens.export import ExportScreen
+    from vlmreader.tui.screens.tags import AddTagsScreen
 
 _FAILED = object()
 """What `_attempt` gives for a write that failed (None can be a write's own answer)."""
@@ -60,6 +76,28 @@ FETCHED_DAYS = 2
 """Days of submissions the palette fetches, today included (`vlmreader fetch arxiv`'s default)."""
 OUTSIDE_CHANGES_INTERVAL = 2.0
 """Seconds between checks for changes other processes made to the library (two stat calls)."""
+RELATED_SHOWN = 3
+"""The detail pane lists this many of the papers most like the highlighted one."""
+SUGGESTED_TAGS = 5
+SUGGESTION_SOURCES = 10
+"""Tags are suggested for at most this many of the selected papers, merged."""
+
+
+def ranks_by_relevance(query: Query) -> bool:
+    """Whether searching `query` takes the relevance ranking (free words, whose partial matches
+    it ranks, or `like:`): such a search runs in a worker, since the ranking may have to be
+    built first and costs more than a keystroke on a large library even once it is."""
+    return bool(query.like or query.words)
+
+
+def suggested_tags_for(index: SearchIndex, paper_ids: list[str], limit: int = SUGGESTED_TAGS) -> list[str]:
+    """The tags to suggest for `paper_ids` together: each paper's suggestions, merged by rank (a
+    tag first for one paper weighs as much as one second for two), ties by first seen."""
+    weights: dict[str, float] = {}
+    for paper_id in paper_ids[:SUGGESTION_SOURCES]:
+        for rank, tag in enumerate(index.suggested_tags(paper_id, limit)):
+            weights[tag] = weights.get(tag, 0.0) + 1.0 / (rank + 1)
+    return sorted(weights, key=lambda tag: -weights[tag])[:limit]
 
 
 class VlmReaderApp(App):
@@ -90,7 +128,7 @@ class VlmReaderApp(App):
         """Start in triage mode over this query (`vlmreader triage QUERY`)."""
         self.engine = SearchEngine(library) if library is not None else None
         self.history = History()
-        self.main_screen = MainScreen(export_path=self.config.export_path)
+        self.main_screen = MainScreen(export_path=self.config.export_path, copy_format=self.config.copy_format)
         self._search_serial = 0
         self._waiting: deque[AnnotationRequested] = deque()
         """Changes asked for and not yet saved, in order (see `_save_waiting`)."""
@@ -100,6 +138,10 @@ class VlmReaderApp(App):
         self._notes_in_conflict: set[str] = set()
         self._outside_error = ""
         self._theme_from_config = self.config.theme is not None
+        self._said_relevance_failed = False
+        self._kept_exports_lock = threading.Lock()
+        """Held by the worker refreshing or registering kept exports: one at a time, in order."""
+        self._kept_export_notices = KeptExportNotices()
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
 
@@ -143,7 +185,7 @@ class VlmReaderApp(App):
         if read_only is not None:
             self._refuse_read_only(f"{read_only}: the library can be searched and exported, not changed")
         self._apply_theme(library)
-        self.main_screen.show_library(library, engine.search)
+        self.main_screen.show_library(library, self._result_at_once)
         self.set_interval(OUTSIDE_CHANGES_INTERVAL, self._pick_up_outside_changes)
         if self.triage_query is not None:
             self._start_triage(self.triage_query or state_filter(UNREAD))
@@ -190,36 +232,89 @@ class VlmReaderApp(App):
     def _library_changed(self) -> None:
         for screen in self.screen_stack:
             screen.post_message(LibraryChanged())
+        self._refresh_kept_exports()
 
     # -- searching -----------------------------------------------------------------------
+
+    def _screenful(self) -> int:
+        """How many papers the list shows at once: fewer with every word, and those with most
+        of the words follow."""
+        try:
+            return self.main_screen.paper_list.rows_shown or SCREENFUL
+        except NoMatches:  # not composed yet (`vlmreader triage QUERY` opens straight into triage)
+            return SCREENFUL
 
     @on(SearchRequested)
     def _search_requested(self, request: SearchRequested) -> None:
         if self.engine is None:
             return  # still opening: the query typed so far is searched when the library is ready
         self._search_serial += 1
-        if request.in_worker:
+        query = parse_query(request.text)
+        if request.in_worker or ranks_by_relevance(query):
             # The engine reads the library, so it is asked for the index here, on the event loop;
             # the worker only searches the index, which is safe across threads.
-            self._search(self.engine.index, request.text, self._search_serial)
+            self._search(self.engine.index, query, self._screenful(), self._search_serial, request.keep_paper)
         else:
-            self.main_screen.show_result(self.engine.search(request.text), keep_paper=request.keep_paper)
+            result = self.engine.search(query, screenful=self._screenful(), wait=False)
+            self.main_screen.show_result(result, keep_paper=request.keep_paper)
+
+    def _result_at_once(self, text: str) -> SearchResult:
+        """What the list shows first, on the event loop (the query typed while a large library
+        was opening): without what waits for the relevance index, which a worker then adds."""
+        result = self.engine.search(text, screenful=self._screenful(), wait=False)
+        if result.relevance_pending:
+            self.post_message(SearchRequested(text, in_worker=True))
+        return result
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def _search(self, index: SearchIndex, text: str, serial: int) -> None:
-        result = index.search(parse_query(text))
+    def _search(self, index: SearchIndex, query: Query, screenful: int, serial: int, keep_paper: str | None) -> None:
+        result = index.search(query, screenful=screenful)
         if not get_current_worker().is_cancelled:
-            self.post_message(SearchFinished(result, serial))
+            self.post_message(SearchFinished(result, serial, keep_paper))
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR and event.worker.group == "search":
+        if event.state != WorkerState.ERROR:
+            return
+        if event.worker.group in ("search", "triage"):
             self.notify(escape(f"The search failed: {event.worker.error!r}"), title="Search", severity="error")
+        elif event.worker.group == "kept-exports":
+            for message, severity in self._kept_export_notices.failed(repr(event.worker.error)):
+                self.notify(escape(message), title="Kept export", severity=severity)
+        elif event.worker.group in ("related", "tag-suggestions") and not self._said_relevance_failed:
+            self._said_relevance_failed = True  # once: the detail pane asks on every paper
+            self.notify(
+                escape(f"Papers like this one could not be ranked: {event.worker.error!r}"), title="Like this", severity="error"
+            )
 
     @on(SearchFinished)
     def _search_finished(self, event: SearchFinished) -> None:
         if event.serial == self._search_serial:  # a newer query is already on its way: drop this one
-            self.main_screen.show_result(event.result)
+            self.main_screen.show_result(event.result, keep_paper=event.keep_paper)
+
+    # -- more like this: the detail pane's closest papers, suggested tags ---------------------
+
+    @on(RelatedRequested)
+    def _related_requested(self, request: RelatedRequested) -> None:
+        if self.engine is not None:
+            self._find_related(self.engine.index, request.paper_id)
+
+    @work(thread=True, exclusive=True, group="related", exit_on_error=False)
+    def _find_related(self, index: SearchIndex, paper_id: str) -> None:
+        related = [other for other, _ in index.related(paper_id, limit=RELATED_SHOWN)]
+        if not get_current_worker().is_cancelled:
+            self.main_screen.post_message(RelatedFound(paper_id, related))
+
+    @on(TagSuggestionsRequested)
+    def _tag_suggestions_requested(self, request: TagSuggestionsRequested) -> None:
+        if self.engine is not None:
+            self._suggest_tags(self.engine.index, request.paper_ids, request.dialog)
+
+    @work(thread=True, exclusive=True, group="tag-suggestions", exit_on_error=False)
+    def _suggest_tags(self, index: SearchIndex, paper_ids: list[str], dialog: AddTagsScreen) -> None:
+        tags = suggested_tags_for(index, paper_ids)
+        if not get_current_worker().is_cancelled:
+            dialog.post_message(dialog.SuggestionsFound(tags))  # a dialog closed meanwhile drops it
 
     def go_to_paper(self, paper_id: str) -> None:
         """Clear the query and highlight `paper_id` (the palette's "go to")."""
@@ -353,17 +448,106 @@ class VlmReaderApp(App):
 
     @on(ExportRequested)
     def _export_requested(self, request: ExportRequested) -> None:
+        if request.kept_query is not None:
+            self._keep_export_requested(request)
+            return
+        from vlmreader.core.formats import export_papers_to_file
         from vlmreader.core.formats.bibtex import export_to_file
 
         papers = [self.library.get(paper_id) for paper_id in request.paper_ids]
         try:
-            report = export_to_file(papers, request.path, append=request.append, paper_of_key=self.library.find_key)
+            if request.append:
+                report = export_to_file(papers, request.path, append=True, paper_of_key=self.library.find_key)
+                path, written, already_there = report.path, report.written, report.already_there
+            else:
+                path, written = export_papers_to_file(papers, request.path, request.format_name, self.library.find_key)
+                already_there = 0
         except UserError as error:
             request.dialog.show_error(str(error))
             return
         request.dialog.dismiss()
-        skipped = f" ({report.already_there} already there)" if report.already_there else ""
-        self.notify(escape(f"Exported {counted(report.written, 'paper')} to {report.path}{skipped}"))
+        skipped = f" ({already_there} already there)" if already_there else ""
+        self.notify(escape(f"Exported {counted(written, 'paper')} to {path} ({request.format_name}){skipped}"))
+
+    # -- kept exports: files rewritten after every change to what their query finds ----------
+
+    def _library_view(self) -> LibraryView:
+        """What a kept-exports worker may read (see `LibraryView`), taken here on the event loop."""
+        return LibraryView(self.library, self.engine.index)
+
+    def _keep_export_requested(self, request: ExportRequested) -> None:
+        problems = parse_query(request.kept_query).problems
+        if problems:
+            request.dialog.show_error("; ".join(problems))
+            return
+        if request.path.strip() == "-":
+            request.dialog.show_error("give a file name: a kept export is a file")
+            return
+        request.dialog.show_writing()
+        self._keep_export(self._library_view(), request.kept_query, request.path, request.format_name, request.dialog)
+
+    @work(thread=True, group="keep-export", exit_on_error=False)
+    def _keep_export(self, view: LibraryView, query: str, path: str, format_name: str, dialog: ExportScreen) -> None:
+        from vlmreader.core.kept import KeptExports
+
+        with self._kept_exports_lock:
+            try:
+                outcome: Any = KeptExports(view, view).keep(query, path, format_name)
+            except (UserError, OSError) as error:
+                outcome = error
+            except Exception as error:  # noqa: BLE001 - the dialog waits for an answer, whatever happened
+                outcome = UserError(f"the export failed: {error!r}")
+        self.call_from_thread(self._export_kept, outcome, format_name, dialog)
+
+    def _export_kept(self, outcome: Any, format_name: str, dialog: ExportScreen) -> None:
+        from vlmreader.core.kept import WRITTEN
+
+        if isinstance(outcome, Exception) or outcome.outcome != WRITTEN:
+            reason = str(outcome) if isinstance(outcome, Exception) else outcome.message
+            if dialog in self.screen_stack:
+                dialog.show_error(reason)
+            else:  # cancelled while it was being written
+                self.notify(escape(reason), title="Not kept", severity="error")
+            return
+        if dialog in self.screen_stack:
+            dialog.dismiss()
+        export = outcome.export
+        self._kept_export_notices.kept(export.path)
+        self.notify(
+            escape(f"Exported {counted(export.papers, 'paper')} to {export.path} ({format_name}); kept up to date from now on."),
+            title="Kept export",
+        )
+
+    def _refresh_kept_exports(self) -> None:
+        """After a change to the library, bring the kept exports up to date, in a worker. A burst
+        of changes costs one refresh or two: a refresh waiting for the one under way is dropped
+        when a newer one comes, and the newer one reads the library as it is then."""
+        from vlmreader.core.kept import REGISTRY_FILE
+
+        if self.library is None or not (self.library.home / REGISTRY_FILE).exists():
+            return
+        self._refresh_kept_exports_in_worker(self._library_view())
+
+    @work(thread=True, exclusive=True, group="kept-exports", exit_on_error=False)
+    def _refresh_kept_exports_in_worker(self, view: LibraryView) -> None:
+        from vlmreader.core.kept import KeptExports
+
+        with self._kept_exports_lock:
+            if get_current_worker().is_cancelled:
+                return  # a newer change came meanwhile: its refresh follows this one
+            try:
+                results: Any = KeptExports(view, view).refresh()
+            except (UserError, OSError) as error:
+                results = error
+        self.call_from_thread(self._kept_exports_refreshed, results)
+
+    def _kept_exports_refreshed(self, results: Any) -> None:
+        if isinstance(results, Exception):
+            said = self._kept_export_notices.failed(str(results))
+        else:
+            said = self._kept_export_notices.after(results)
+        for message, severity in said:
+            self.notify(escape(message), title="Kept export", severity=severity)
 
     # -- metadata services: enrich, add, fetch -----------------------------------------------
 
@@ -514,11 +698,29 @@ class VlmReaderApp(App):
         self._start_triage(request.query)
 
     def _start_triage(self, query: str) -> None:
-        paper_ids = self.engine.search(query).paper_ids()
+        """Triage what `query` finds, as the list would show it (in a worker if it ranks by relevance)."""
+        parsed = parse_query(query)
+        if ranks_by_relevance(parsed):
+            self._find_for_triage(self.engine.index, parsed, self._screenful())
+        else:
+            self._open_triage(query, self.engine.search(parsed, screenful=self._screenful(), wait=False).paper_ids())
+
+    @work(thread=True, exclusive=True, group="triage", exit_on_error=False)
+    def _find_for_triage(self, index: SearchIndex, query: Query, screenful: int) -> None:
+        paper_ids = index.search(query, screenful=screenful).paper_ids()
+        if not get_current_worker().is_cancelled:
+            self.call_from_thread(self._open_triage, query.text, paper_ids)
+
+    def _open_triage(self, query: str, paper_ids: list[str]) -> None:
         if not paper_ids:
             self.notify(escape(f"Nothing to triage: no paper matches {query!r}."), severity="warning")
             return
-        self.push_screen(screens.TriageScreen(paper_ids, query, self.library))
+        self.push_screen(screens.TriageScreen(paper_ids, query, self.library), self._triage_left)
+
+    def _triage_left(self, like_paper: str | None) -> None:
+        """Triage was left; with `m`, for the main screen's view of the papers like `like_paper`."""
+        if like_paper is not None and like_paper in self.library:
+            self.main_screen.show_similar(like_paper)
 
     # -- the command palette and help ------------------------------------------------------
 
@@ -535,6 +737,14 @@ class VlmReaderApp(App):
             yield SystemCommand(
                 f"metadata: fetch arXiv {category}, the last {FETCHED_DAYS} days' submissions", f"into the collection arxiv-{category}-DATE",
                 partial(self.post_message, FetchRequested("arxiv", category)),
+            )
+        from vlmreader.tui.screens.copy import KEY_OF_FORMAT
+
+        copy_as = next(binding for binding in MainScreen.BINDINGS if binding.id == "main.copy-as")
+        for name, description in COPY_FORMATS.items():
+            yield SystemCommand(
+                f"export: copy as {description}", f"key {self.get_key_display(copy_as)} then {KEY_OF_FORMAT[name]}",
+                partial(screen.run_action, f"copy('{name}')"),
             )
         for binding in MainScreen.BINDINGS:
             area = MainScreen.COMMAND_AREAS.get(binding.action)

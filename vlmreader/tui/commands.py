@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, cast
 from rich.text import Text
 from textual.command import Hit, Hits, Provider
 
+from vlmreader.core.search import parse_query
 from vlmreader.core.text import visible
 
 if TYPE_CHECKING:
@@ -24,7 +25,12 @@ class PaperProvider(Provider):
         text = query.strip()
         if not text or self.screen is not app.main_screen or app.engine is None:
             return  # over triage or a dialog, or before the library is open
-        result = app.engine.search(text)
+        parsed = parse_query(text)
+        if parsed.like:
+            return  # a view of papers, not one to go to
+        # The papers with every word: this runs on the event loop, where ranking the partial
+        # ones (after building their index, the first time) would cost too much.
+        result = app.engine.search(parsed, partial=False)
         for position, (paper_id, _) in enumerate(result.scored_ids(GO_TO_LIMIT)):
             paper = app.library.get(paper_id)
             display = Text("go to: ", style="dim")

@@ -13,6 +13,7 @@ def _owners() -> tuple[type, ...]:
     from vlmreader.tui.app import VlmReaderApp
     from vlmreader.tui.screens import (
         AddTagsScreen,
+        CopyFormatScreen,
         ExportScreen,
         HelpScreen,
         MainScreen,
@@ -23,7 +24,10 @@ def _owners() -> tuple[type, ...]:
     )
     from vlmreader.tui.widgets import PaperList
 
-    return (VlmReaderApp, MainScreen, PaperList, TriageScreen, AddTagsScreen, RemoveTagScreen, NoteScreen, NoteConflictScreen, ExportScreen, HelpScreen)
+    return (
+        VlmReaderApp, MainScreen, PaperList, TriageScreen, AddTagsScreen, RemoveTagScreen, NoteScreen, NoteConflictScreen,
+        ExportScreen, CopyFormatScreen, HelpScreen,
+    )
 
 
 def _bindings_of(owner: type) -> list[Binding]:

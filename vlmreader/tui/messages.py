@@ -17,6 +17,7 @@ from vlmreader.core.search import SearchResult
 
 if TYPE_CHECKING:
     from vlmreader.tui.screens.export import ExportScreen
+    from vlmreader.tui.screens.tags import AddTagsScreen
 
 
 @dataclass
@@ -65,10 +66,35 @@ class SearchRequested(Message):
 
 @dataclass
 class SearchFinished(Message):
-    """A search worker's result for the request numbered `serial` (older ones are dropped)."""
+    """A search worker's result for the request numbered `serial` (older ones are dropped), to
+    be shown with `keep_paper` highlighted if it is in it."""
 
     result: SearchResult
     serial: int
+    keep_paper: str | None = None
+
+
+@dataclass
+class RelatedRequested(Message):
+    """Find the papers most like `paper_id`, for the detail pane (answered with `RelatedFound`)."""
+
+    paper_id: str
+
+
+@dataclass
+class RelatedFound(Message):
+    """The papers most like `paper_id`, most similar first (none: nothing is like it)."""
+
+    paper_id: str
+    paper_ids: list[str]
+
+
+@dataclass
+class TagSuggestionsRequested(Message):
+    """Find the tags to suggest for `paper_ids`; the app gives them to `dialog`."""
+
+    paper_ids: list[str]
+    dialog: AddTagsScreen
 
 
 @dataclass
@@ -80,12 +106,16 @@ class TriageRequested(Message):
 
 @dataclass
 class ExportRequested(Message):
-    """Write `paper_ids`' BibTeX to `path` (added to it with `append`); the app tells `dialog` how it went."""
+    """Write `paper_ids` to `path` in `format_name` (BibTeX added to the file with `append`), or,
+    with `kept_query`, keep `path` up to date with the papers that query finds (a kept export,
+    written now); the app tells `dialog` how it went."""
 
     paper_ids: list[str]
     path: str
+    format_name: str
     append: bool
     dialog: ExportScreen
+    kept_query: str | None = None
 
 
 @dataclass

@@ -12,6 +12,7 @@ import importlib
 _MODULE_OF = {
     "AddPaperScreen": "add",
     "AddTagsScreen": "tags",
+    "CopyFormatScreen": "copy",
     "ExportScreen": "export",
     "HelpScreen": "help",
     "MainScreen": "main",

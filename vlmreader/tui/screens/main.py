@@ -1,8 +1,13 @@
 """The main screen: the search bar, the sidebar, the paper list and the detail pane, and their keys.
 
 The screen reads the library to show it, and asks the app for everything else: a search
-(`SearchRequested`), a change to papers (`AnnotationRequested`), undo, triage. Dialogs it opens
-give their answer back as a `dismiss` result, which it turns into a request.
+(`SearchRequested`), a change to papers (`AnnotationRequested`), undo, triage, the papers like
+the highlighted one (`RelatedRequested`). Dialogs it opens give their answer back as a `dismiss`
+result, which it turns into a request.
+
+"More like this" (`m`) is a view like any query, `like:KEY`, which the user can refine and
+triage; the views it was opened from are kept, so escape goes back to each in turn, with the
+paper it was opened on highlighted. Typing a query without `like:` leaves them behind.
 """
 
 from __future__ import annotations
@@ -19,11 +24,13 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
 
+from vlmreader.core.formats.copying import COPY_FORMATS, DEFAULT_COPY_FORMAT
 from vlmreader.core.library import Library
 from vlmreader.core.models import AddTags, AnnotationChange, Paper, RemoveTags, SetNote, SetStatus, Star, needs_metadata
-from vlmreader.core.search import SearchResult
+from vlmreader.core.search import SearchResult, parse_query
 from vlmreader.core.vocabulary import (
     FILTER_PREFIXES,
+    LIKE_FILTER,
     SKIPPED,
     STATUS,
     STATUSES,
@@ -42,6 +49,8 @@ from vlmreader.tui.messages import (
     KeepApartRequested,
     LibraryChanged,
     MergeRequested,
+    RelatedFound,
+    RelatedRequested,
     SearchRequested,
     TriageRequested,
     UndoRequested,
@@ -52,8 +61,19 @@ from vlmreader.tui.widgets.sidebar import Sidebar, SidebarCounts, count_without_
 NARROW_WIDTH = 100
 """Below this many columns the detail pane goes under the list and the sidebar starts hidden."""
 DEFAULT_EXPORT_FILE = "references.bib"
+COPIED_SHOWN = 60
+"""A copied citation longer than this is shown shortened in the notification."""
 DETAIL_DELAY_WHILE_TYPING = 0.15
 """Seconds after the last keystroke in the search bar before the detail pane shows the top paper."""
+LIKE_THIS_DELAY = 0.2
+"""Seconds the highlight rests on a paper before the papers like it are looked for: moving fast
+through the list asks for none of the papers passed."""
+LIKE_THIS_KEYS = ("1", "2", "3")
+"""The keys that go to the papers the detail pane lists under "Like this:"."""
+LIKE_THIS_CACHE = 512
+"""Papers whose closest papers are remembered (until the records change)."""
+VIEWS_KEPT = 50
+"""How many views escape can go back through."""
 _FILTER = re.compile(rf'(?<!\S)-?(?:{"|".join(FILTER_PREFIXES)}):(?:"[^"]*"|\S+)\s*')
 """A filter in the query, negated or not: choosing a sidebar entry replaces them, keeping the words."""
 
@@ -64,6 +84,8 @@ class MainScreen(Screen[None]):
     AUTO_FOCUS = "PaperList"
 
     BINDINGS = [
+        # Shown only while there is a view to go back to; otherwise escape is main.list's.
+        Binding("escape", "back", "Back", tooltip="Back to the view before more like this", id="main.back"),
         Binding("q", "app.quit", "Quit", tooltip="Quit vlmreader", id="main.quit"),
         Binding("slash", "focus_search", "Search", tooltip="Type a query", id="main.search"),
         Binding("escape", "focus_list", "List", show=False, tooltip="Back to the paper list", id="main.list"),
@@ -73,11 +95,32 @@ class MainScreen(Screen[None]):
         Binding("t", "add_tags", "Tag", tooltip="Add tags (comma-separated, with completion)", id="main.tag"),
         Binding("T", "remove_tag", "Untag", show=False, tooltip="Remove a tag", id="main.untag"),
         Binding("n", "edit_note", "Note", tooltip="Write a note on the highlighted paper", id="main.note"),
-        Binding("e", "export", "Export", tooltip="Export the selection (or the highlighted paper) to a .bib file", id="main.export"),
-        Binding("y", "copy_bibtex", "Copy", tooltip="Copy the selection's BibTeX to the clipboard", id="main.copy"),
+        Binding(
+            "e", "export", "Export", tooltip="Export the selection (or the highlighted paper) to a file, or keep one up to date",
+            id="main.export",
+        ),
+        Binding(
+            "y", "copy", "Copy", tooltip="Copy the selection in the configured format (BibTeX unless config.toml says)",
+            id="main.copy",
+        ),
+        Binding(
+            "Y", "choose_copy_format", "Copy as", show=False, tooltip="Copy as BibTeX, \\cite, pandoc or a reference",
+            id="main.copy-as",
+        ),
         Binding("o", "open_url", "Open", show=False, tooltip="Open the paper's url in the browser", id="main.open"),
         Binding("ctrl+e", "edit_in_editor", "Editor", show=False, tooltip="Edit the note in $EDITOR", id="main.editor"),
         Binding("z", "triage", "Triage", tooltip="One paper at a time, one key per decision", id="main.triage"),
+        Binding(
+            "m", "more_like_this", "Similar", tooltip="More like this (the papers most like the highlighted one)",
+            id="main.like",
+        ),
+        *(
+            Binding(
+                key, f"go_to_like({number})", f"Like this {key}", show=False,
+                tooltip=f"Go to paper {key} under \"Like this:\" in the details", id=f"main.like-{key}",
+            )
+            for number, key in enumerate(LIKE_THIS_KEYS)
+        ),
         Binding("u", "undo", "Undo", tooltip="Undo the last change (a merge too)", id="main.undo"),
         Binding("M", "merge", "Merge", show=False, tooltip="Merge the two selected papers into the highlighted one", id="main.merge"),
         Binding("K", "keep_apart", "Keep apart", show=False, tooltip="The selected papers are not duplicates", id="main.keep-apart"),
@@ -94,19 +137,21 @@ class MainScreen(Screen[None]):
     COMMAND_AREAS = {
         "toggle_star": "paper", "cycle_status": "paper", "skip": "paper", "add_tags": "paper",
         "remove_tag": "paper", "edit_note": "paper", "edit_in_editor": "paper", "open_url": "paper",
-        "export": "export", "copy_bibtex": "export", "undo": "edit", "triage": "triage",
+        "export": "export", "copy": "export", "choose_copy_format": "export", "undo": "edit", "triage": "triage",
         "merge": "duplicates", "keep_apart": "duplicates",
-        "toggle_sidebar": "view", "focus_search": "view",
+        "toggle_sidebar": "view", "focus_search": "view", "more_like_this": "view",
         "add_papers": "metadata", "enrich": "metadata",
     }
     """The palette offers each of these keys as a command, titled by area ("paper: Star or unstar")."""
 
-    def __init__(self, export_path: str | None = None) -> None:
+    def __init__(self, export_path: str | None = None, copy_format: str = DEFAULT_COPY_FORMAT) -> None:
         super().__init__()
         self.library: Library | None = None
         """The library shown; None until the app has opened it."""
         self.export_path = export_path
         """What the export dialog offers first (config `[export] default_path`)."""
+        self.copy_format = copy_format
+        """What `y` copies (config `[copy] format`)."""
         self._detail_timer: Timer | None = None
         self._record_counts: tuple[int, list[tuple[str, int]], int] = (-1, [], 0)
         """(papers_version, papers by collection, papers without authors): what only a change
@@ -114,6 +159,15 @@ class MainScreen(Screen[None]):
         self._changed_while_away = False
         self._before_mount: list[Callable[[], None]] | None = []
         """What the app said before the screen was mounted, done once it is; None after that."""
+        self._views_before: list[tuple[str, str]] = []
+        """(query, paper to highlight) of each view a "more like this" was opened from, the
+        last one last: escape goes back to it."""
+        self._like_this: list[str] = []
+        """The papers the detail pane lists under "Like this:", in order (1, 2, 3 go to them)."""
+        self._related: dict[str, list[str]] = {}
+        self._related_version = -1
+        """The papers most like each paper looked up, while the records are of this version."""
+        self._related_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield SearchBar(id="search-bar")
@@ -139,6 +193,10 @@ class MainScreen(Screen[None]):
         while a job runs (and only then is it in the footer)."""
         if action == "cancel_job":
             return self.job_bar.running
+        if action == "back":
+            return bool(self._views_before)
+        if action == "go_to_like":
+            return parameters[0] < len(self._like_this)
         return action == "app.quit" or self.library is not None
 
     @property
@@ -192,7 +250,12 @@ class MainScreen(Screen[None]):
         self.query_one(DetailPane).note_resolved(paper_id, note)
 
     def show_query(self, text: str) -> None:
-        """Put `text` in the search bar without searching it (the app shows its result)."""
+        """Put `text` in the search bar without searching it (the app shows its result): a new
+        view, which escape does not go back from."""
+        self._forget_views()
+        self._put_query(text)
+
+    def _put_query(self, text: str) -> None:
         with self.search_bar.prevent(SearchBar.QueryChanged):
             self.search_bar.set_text(text)
 
@@ -220,12 +283,17 @@ class MainScreen(Screen[None]):
     @on(SearchBar.QueryChanged)
     def _query_changed(self, event: SearchBar.QueryChanged) -> None:
         event.stop()
+        if self._views_before and not parse_query(event.text).like:
+            self._forget_views()  # the user left the view of papers like one for a query of their own
         if self.library is not None:  # still opening: the app searches what was typed once it is open
             self.post_message(SearchRequested(event.text, in_worker=True))
 
     def _update_count(self) -> None:
         result = self.paper_list.result
-        self.search_bar.show_count(len(result), len(self.library), len(self.paper_list.selected), result.query.problems)
+        self.search_bar.show_count(
+            result.strict_count, len(self.library), len(self.paper_list.selected), result.query.problems,
+            partial=result.partial_count, similar=result.similar,
+        )
 
     @on(PaperList.Highlighted)
     def _highlighted(self) -> None:
@@ -246,10 +314,91 @@ class MainScreen(Screen[None]):
             return
         paper_id = self.paper_list.highlighted_id
         self.query_one(DetailPane).show(self.library.get(paper_id) if paper_id else None, self.search_bar.text)
+        self._show_like_this(paper_id)
 
     @on(PaperList.SelectionChanged)
     def _selection_changed(self) -> None:
         self._update_count()
+
+    # -- more like this --------------------------------------------------------------------
+
+    def _show_like_this(self, paper_id: str | None) -> None:
+        """The papers like `paper_id` in the detail pane: at once if known, else once the
+        highlight has rested on it for `LIKE_THIS_DELAY` (the app finds them in a worker)."""
+        if self._related_timer is not None:
+            self._related_timer.stop()
+            self._related_timer = None
+        if self._related_version != self.library.papers_version:
+            self._related.clear()
+            self._related_version = self.library.papers_version
+        related = self._related.get(paper_id) if paper_id is not None else None
+        if related is not None:
+            self._show_related(paper_id, related)
+            return
+        self._set_like_this([])
+        if paper_id is not None:
+            self._related_timer = self.set_timer(LIKE_THIS_DELAY, lambda: self.post_message(RelatedRequested(paper_id)))
+
+    @on(RelatedFound)
+    def _related_found(self, found: RelatedFound) -> None:
+        if self.library is None:
+            return
+        if len(self._related) >= LIKE_THIS_CACHE:
+            self._related.clear()
+        self._related[found.paper_id] = found.paper_ids
+        if found.paper_id == self.query_one(DetailPane).paper_id:  # else the user has moved on
+            self._show_related(found.paper_id, found.paper_ids)
+
+    def _show_related(self, paper_id: str, related: list[str]) -> None:
+        papers = [self.library.get(other) for other in related if other in self.library]  # not merged away since
+        self.query_one(DetailPane).show_related(paper_id, papers)
+        self._set_like_this([paper.id for paper in papers])
+
+    def _set_like_this(self, paper_ids: list[str]) -> None:
+        if paper_ids != self._like_this:
+            self._like_this = paper_ids
+            self.refresh_bindings()
+
+    def action_more_like_this(self) -> None:
+        paper_id = self.paper_list.highlighted_id
+        if paper_id is not None:
+            self.show_similar(paper_id)
+
+    def show_similar(self, paper_id: str, highlight: str | None = None) -> None:
+        """The view of the papers most like `paper_id` (the query `like:KEY`), most alike first,
+        with `highlight` highlighted (else the closest). Escape comes back to the view shown
+        now, with `paper_id` highlighted if it is in it."""
+        self._views_before.append((self.search_bar.text, paper_id))
+        del self._views_before[:-VIEWS_KEPT]
+        self._show_view(f"{LIKE_FILTER}:{like_reference(self.library.get(paper_id))} ", highlight)
+
+    def action_back(self) -> None:
+        """Back to the list (from the search bar or the note); from the list, back to the view
+        the "more like this" shown was opened from."""
+        if not self.paper_list.has_focus:
+            self.action_focus_list()
+            return
+        text, paper_id = self._views_before.pop()
+        self._show_view(text, paper_id)
+
+    def _show_view(self, text: str, highlight: str | None) -> None:
+        self._put_query(text)
+        self.post_message(SearchRequested(text, keep_paper=highlight))
+        self.paper_list.focus()
+        self.refresh_bindings()
+
+    def _forget_views(self) -> None:
+        if self._views_before:
+            self._views_before.clear()
+            self.refresh_bindings()
+
+    def action_go_to_like(self, number: int) -> None:
+        """Go to paper `number` (from 0) under "Like this:": highlight it if the list shows it,
+        else show the papers like the one in the details, with it highlighted."""
+        paper_id = self._like_this[number]
+        if not self.paper_list.highlight(paper_id):
+            self.show_similar(self.query_one(DetailPane).paper_id, highlight=paper_id)
+        self.paper_list.focus()
 
     # -- the sidebar ---------------------------------------------------------------------
 
@@ -323,7 +472,7 @@ class MainScreen(Screen[None]):
                 self._request(targets, AddTags(tuple(tags)))
 
         known = [tag for tag, _ in self.library.tag_counts()]
-        self.app.push_screen(screens.AddTagsScreen(len(targets), known), add)
+        self.app.push_screen(screens.AddTagsScreen(targets, known), add)
 
     def action_remove_tag(self) -> None:
         targets = self._targets()
@@ -389,22 +538,43 @@ class MainScreen(Screen[None]):
         """Triage the papers the query shows (the unread ones when the query is empty)."""
         self.post_message(TriageRequested(self.search_bar.text.strip() or state_filter(UNREAD)))
 
-    # -- BibTeX out ----------------------------------------------------------------------
+    # -- exporting and copying ------------------------------------------------------------
 
     def action_export(self) -> None:
         targets = self._targets()
         if targets:
             default = self.export_path or str(Path.cwd() / DEFAULT_EXPORT_FILE)
-            self.app.push_screen(screens.ExportScreen(targets, default))
+            query, result = self.search_bar.text, self.paper_list.result
+            self.app.push_screen(screens.ExportScreen(targets, default, query, result.strict_count, bool(self.paper_list.selected)))
 
-    def action_copy_bibtex(self) -> None:
+    def action_copy(self, format_name: str | None = None) -> None:
+        """Copy the selection (or the highlighted paper) in `format_name`, else in the configured one."""
         targets = self._targets()
         if not targets:
             return
-        from vlmreader.core.formats.bibtex import export_bibtex
+        from vlmreader.core.formats.copying import BIBTEX, REFERENCE, text_to_copy
 
-        how = copy_text(self.app, export_bibtex((self.library.get(paper_id) for paper_id in targets), self.library.find_key))
-        self.notify(f"Copied {counted(len(targets), 'BibTeX entry', 'BibTeX entries')} {how}.")
+        format_name = format_name or self.copy_format
+        text = text_to_copy((self.library.get(paper_id) for paper_id in targets), format_name, self.library.find_key)
+        how = copy_text(self.app, text)
+        if format_name == BIBTEX:
+            what = counted(len(targets), "BibTeX entry", "BibTeX entries")
+        elif format_name == REFERENCE:
+            what = counted(len(targets), "reference")
+        else:
+            what = text if len(text) <= COPIED_SHOWN else text[: COPIED_SHOWN - 1] + "…"
+        self.notify(escape(f"Copied {what} {how}."))
+
+    def action_choose_copy_format(self) -> None:
+        targets = self._targets()
+        if not targets:
+            return
+
+        def copy(format_name: str | None) -> None:
+            if format_name in COPY_FORMATS:
+                self.action_copy(format_name)
+
+        self.app.push_screen(screens.CopyFormatScreen(len(targets), self.copy_format), copy)
 
     def action_open_url(self) -> None:
         paper_id = self.paper_list.highlighted_id
@@ -429,7 +599,8 @@ class MainScreen(Screen[None]):
         if self.paper_list.selected:
             paper_ids = sorted(self.paper_list.selected)
         else:
-            paper_ids = [pid for pid in self.paper_list.result.paper_ids() if needs_metadata(self.library.get(pid))]
+            result = self.paper_list.result  # the papers with every word, not those read after them
+            paper_ids = [pid for pid in result.paper_ids(result.strict_count) if needs_metadata(self.library.get(pid))]
         if not paper_ids:
             self.notify("Every paper shown has its authors and year; select papers to enrich them again.", title="Enrich")
             return
@@ -448,3 +619,10 @@ class MainScreen(Screen[None]):
         self.paper_list.focus()
         if self._detail_timer is not None:  # back from typing: show the paper at once
             self._show_highlighted()
+
+
+def like_reference(paper: Paper) -> str:
+    """How `like:` names `paper`: its citation key, or its id for a key the query language
+    would split (a space or a quote in it)."""
+    key = paper.key
+    return key if key and not any(character.isspace() or character == '"' for character in key) else paper.id

@@ -2,7 +2,9 @@
 
 Every decision (queue, reading, read, skip) is saved at once and moves to the next paper, so
 going through a few hundred abstracts costs one key each. `backspace` takes the last decision
-back and returns to that paper.
+back and returns to that paper. `m` leaves triage for the main screen's view of the papers like
+the current one (escape there comes back to the list as it was, on that paper): triage ends
+with the result of its screen, that paper's id (None when simply left).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ DECISIONS = [status for status in READING_STATUSES if status.triage_key]
 """The statuses triage decides, each with its key, in the order they are offered."""
 
 
-class TriageScreen(Screen[None]):
+class TriageScreen(Screen[str | None]):
     """Goes through `paper_ids` in order; the app saves each decision as one undo step."""
 
     BINDINGS = [
@@ -47,6 +49,10 @@ class TriageScreen(Screen[None]):
         Binding("s", "star", "Star", tooltip="Star or unstar (stays on the paper)", id="triage.star"),
         Binding("t", "tag", "Tag", tooltip="Add tags (stays on the paper)", id="triage.tag"),
         Binding("n", "note", "Note", tooltip="Write a note (stays on the paper)", id="triage.note"),
+        Binding(
+            "m", "more_like_this", "Similar", tooltip="More like this: leave triage for the papers most like this one",
+            id="triage.like",
+        ),
         Binding("backspace,u", "back", "Back", tooltip="Take the last decision back", id="triage.back"),
         Binding("l,right", "later", "Later", show=False, tooltip="Next paper, no decision", id="triage.later"),
         Binding("o", "open", "Open", show=False, tooltip="Open the url", id="triage.open"),
@@ -170,7 +176,7 @@ class TriageScreen(Screen[None]):
                 self._request(AddTags(tuple(tags)), paper.id)
 
         known = [tag for tag, _ in self.library.tag_counts()]
-        self.app.push_screen(screens.AddTagsScreen(1, known), add)
+        self.app.push_screen(screens.AddTagsScreen([paper.id], known), add)
 
     def action_note(self) -> None:
         paper = self.current
@@ -187,5 +193,9 @@ class TriageScreen(Screen[None]):
         if self.current is not None and self.current.url:
             self.app.open_url(self.current.url)
 
+    def action_more_like_this(self) -> None:
+        if self.current is not None:
+            self.dismiss(self.current.id)
+
     def action_leave(self) -> None:
-        self.dismiss()
+        self.dismiss(None)

@@ -1,9 +1,11 @@
-"""The detail pane: everything about the highlighted paper, and its note."""
+"""The detail pane: everything about the highlighted paper, the papers most like it, and its note."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -114,25 +116,62 @@ class NoteEditor(LiteralTextArea):
         self.save()
 
 
+def like_this(papers: list[Paper]) -> Group:
+    """The section under the abstract: "Like this:", then a line per paper with the key that
+    goes to it (1, 2, ...), its title cut to the line, and its year."""
+    lines = Table.grid(padding=(0, 1), expand=True)
+    lines.add_column(style="bold", no_wrap=True)
+    lines.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+    lines.add_column(style="dim", no_wrap=True)
+    for number, paper in enumerate(papers, 1):
+        lines.add_row(str(number), Text(visible(paper.title)), Text(visible(paper.year)))
+    return Group(Text("Like this:", style="dim"), lines)
+
+
 class DetailPane(VerticalScroll):
-    """Title, authors, year and venue, key, collections, url, tags, arXiv id, DOI, abstract and
-    note of one paper, shown literally."""
+    """Title, authors, year and venue, key, collections, url, tags, arXiv id, DOI, abstract, the
+    papers most like it and note of one paper, shown literally."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._shown: tuple | None = None
+        self._related: tuple[tuple[str, str, str], ...] = ()
+        """(id, title, year) of the papers shown under "Like this:"."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-title", markup=False)
         yield Static(id="detail-byline", markup=False)
         yield Static(id="detail-meta", markup=False)
         yield Static(id="detail-abstract", markup=False)
+        yield Static(id="detail-related", markup=False)
         yield NoteEditor(id="note")
+
+    @property
+    def paper_id(self) -> str | None:
+        """The paper shown (None: none is)."""
+        paper = self._shown[0] if self._shown is not None else None
+        return paper.id if paper is not None else None
+
+    def show_related(self, paper_id: str, papers: list[Paper]) -> None:
+        """Under the abstract, the papers most like `paper_id` (if it is the paper shown); none
+        leaves the section out."""
+        if paper_id != self.paper_id:
+            return
+        related = tuple((paper.id, paper.title, paper.year) for paper in papers)
+        if related == self._related:
+            return
+        self._related = related
+        if papers:
+            self.query_one("#detail-related", Static).update(like_this(papers))
+        self.set_class(bool(papers), "-with-related")
 
     def show(self, paper: Paper | None, query: str = "") -> None:
         shown = (paper, query if paper is None else "")
         if shown == self._shown:
             return  # typing often keeps the same paper on top: no need to lay the pane out again
+        if paper is None or paper.id != self.paper_id:
+            self._related = ()
+            self.remove_class("-with-related")  # until the papers like this one are found
         self._shown = shown
         title = self.query_one("#detail-title", Static)
         meta = self.query_one("#detail-meta", Static)

@@ -6,6 +6,10 @@ more than one of 20. No widget per paper, no stock list filled with every row.
 A row is its marks, the title with its matches, the tags, and (where the list is wide enough,
 for a paper that has them) the short authors and the year, in columns at the right. A paper
 without them gives that room to its title.
+
+When papers matching most of the words follow those with every word, a separator line sits
+between them. It is a row of the list but not a position of the result: the cursor counts
+papers, so it never lands on the line, and selection and counts never see it.
 """
 
 from __future__ import annotations
@@ -42,6 +46,18 @@ title keeps at least 39 and 42 cells beside them (titles had 44 at 110 columns b
 list's own width decides, not the terminal's: at 80x24 and 160x45 the list is 79 cells wide
 (both columns, 51 cells of title); at 120x35 the sidebar and the detail pane leave it 55 (the
 year only); at 110 columns and below, 49 or less (titles only)."""
+SEPARATOR = (
+    "no more papers with every word; papers matching most of them:",
+    "no more with every word; papers with most of them:",
+    "papers with most of the words:",
+)
+SEPARATOR_WITHOUT_STRICT = (
+    "no paper has every word; papers matching most of them:",
+    "no paper has every word; papers with most of them:",
+    "papers with most of the words:",
+)
+"""What the separator line says (after papers with every word, or at the top when none has
+them): the first that fits the list's width."""
 
 
 class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
@@ -56,6 +72,7 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         "paper-list--selected",
         "paper-list--authors",
         "paper-list--year",
+        "paper-list--separator",
     }
 
     BINDINGS = [
@@ -99,24 +116,37 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         self.selected: set[str] = set()
         self._rows: dict[tuple, Strip] = {}
         self._paint: tuple[Style, int] | None = None
+        self._separator_row: int | None = None
+        """The row of the separator line (the position of the first partial match), or None."""
 
     # -- content -----------------------------------------------------------------------
 
     def show_result(self, result: SearchResult, keep_paper: str | None = None) -> None:
         """Show a new result, keeping `keep_paper` highlighted if it is still in it."""
         self.result = result
+        self._separator_row = result.strict_count if result.partial_count else None
         self._rows.clear()
-        self.virtual_size = Size(self.size.width, len(result))
-        position = 0
-        if keep_paper is not None:
-            number = result.index.number_of.get(keep_paper)
-            if number is not None:
-                try:
-                    position = result.order.index(number)
-                except ValueError:
-                    position = 0
-        self.cursor = position
+        self.virtual_size = Size(self.size.width, self.line_count)
+        position = self.position_of(keep_paper) if keep_paper is not None else None
+        self.cursor = position or 0
         self.refresh()
+
+    def position_of(self, paper_id: str) -> int | None:
+        """Where `paper_id` is in the result shown, or None if it is not."""
+        number = self.result.index.number_of.get(paper_id) if self.result is not None else None
+        if number is None:
+            return None
+        try:
+            return self.result.order.index(number)
+        except ValueError:
+            return None
+
+    def highlight(self, paper_id: str) -> bool:
+        """Move the cursor to `paper_id`, if the list shows it."""
+        position = self.position_of(paper_id)
+        if position is not None:
+            self.cursor = position
+        return position is not None
 
     def refresh_rows(self) -> None:
         """Redraw after annotations changed (stars, tags, statuses)."""
@@ -125,7 +155,29 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
 
     @property
     def row_count(self) -> int:
+        """Papers in the list."""
         return len(self.result) if self.result is not None else 0
+
+    @property
+    def line_count(self) -> int:
+        """Lines of the list: its papers and the separator line."""
+        return self.row_count + (self._separator_row is not None)
+
+    @property
+    def rows_shown(self) -> int:
+        """How many lines the list shows at once (0 before it is laid out)."""
+        return self.scrollable_content_region.height
+
+    def _line_of(self, position: int) -> int:
+        separator = self._separator_row
+        return position + 1 if separator is not None and position >= separator else position
+
+    def _position_at(self, line: int) -> int | None:
+        """The result position drawn on `line`; None for the separator line."""
+        separator = self._separator_row
+        if separator is None or line < separator:
+            return line
+        return None if line == separator else line - 1
 
     @property
     def highlighted_id(self) -> str | None:
@@ -148,7 +200,10 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _scroll_to_cursor(self) -> None:
         if self.row_count:
-            self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, force=True, immediate=True)
+            line = self._line_of(self.cursor)
+            # The first paper after the separator comes into view with it.
+            top = line - 1 if self.cursor == self._separator_row else line
+            self.scroll_to_region(Region(0, top, 1, line - top + 1), animate=False, force=True, immediate=True)
 
     def action_cursor_down(self) -> None:
         self.cursor += 1
@@ -169,9 +224,9 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         self.cursor -= max(1, self.scrollable_content_region.height - 1)
 
     def on_click(self, event: events.Click) -> None:
-        row = event.y + self.scroll_offset.y
-        if 0 <= row < self.row_count:
-            self.cursor = row
+        position = self._position_at(event.y + self.scroll_offset.y)
+        if position is not None and 0 <= position < self.row_count:
+            self.cursor = position
 
     # -- selection ---------------------------------------------------------------------
 
@@ -199,7 +254,7 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
     # -- rendering ---------------------------------------------------------------------
 
     def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(event.size.width, self.row_count)
+        self.virtual_size = Size(event.size.width, self.line_count)
         self._rows.clear()
 
     def render_lines(self, crop: Region) -> list[Strip]:
@@ -209,27 +264,36 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def render_line(self, y: int) -> Strip:
         base, width = self._paint if self._paint is not None else (self.rich_style, self.scrollable_content_region.width)
-        row = y + self.scroll_offset.y
-        if row >= self.row_count:
+        line = y + self.scroll_offset.y
+        if line >= self.line_count:
             return Strip.blank(width, base)
-        number = self.result.order[row]
+        position = self._position_at(line)
+        if position is None:
+            return self._separator_line(width, base)
+        number = self.result.order[position]
         paper_id = self.result.index.ids[number]
         paper = self._paper_of(paper_id)
         annotation = paper.annotation if paper is not None else NO_ANNOTATION
-        is_cursor = row == self.cursor
+        is_cursor = position == self.cursor
         # The record is not in the key: a change to records comes with a new result, which
         # empties the cache.
-        key = (row, paper_id, annotation, width, is_cursor, paper_id in self.selected)
+        key = (position, paper_id, annotation, width, is_cursor, paper_id in self.selected)
         strip = self._rows.get(key)
         if strip is None:
             if len(self._rows) > ROW_CACHE_SIZE:
                 self._rows.clear()
-            strip = self._render_row(number, paper_id, paper, annotation, width, is_cursor, base)
+            strip = self._render_row(position, paper_id, paper, annotation, width, is_cursor, base)
             self._rows[key] = strip
         return strip
 
+    def _separator_line(self, width: int, base: Style) -> Strip:
+        texts = SEPARATOR if self._separator_row > 0 else SEPARATOR_WITHOUT_STRICT
+        text = next((text for text in texts if cell_len(text) < width), texts[-1])
+        style = base + self.get_component_rich_style("paper-list--separator")
+        return Strip([Segment(" " + _fit(text, max(0, width - 1)), style)]).adjust_cell_length(width, style)
+
     def _render_row(
-        self, number: int, paper_id: str, paper: Paper | None, annotation: Annotation, width: int, is_cursor: bool, base: Style
+        self, position: int, paper_id: str, paper: Paper | None, annotation: Annotation, width: int, is_cursor: bool, base: Style
     ) -> Strip:
         """One row as segments: marks, the title with its matches, the tags, authors and year.
         Built directly, without Rich's Text layout, since every keystroke redraws a screenful
@@ -251,19 +315,21 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         tags = visible(" ".join(f"#{tag}" for tag in annotation.tags))
         tags_width = min(cell_len(tags), max(0, (width - metadata_width) // 3))
         title_width = max(0, width - MARKS_WIDTH - metadata_width - (tags_width + 1 if tags_width else 0))
+        hit = self.result.hit(position)  # spans of the words matched, or of their stems in a partial match
+        number = self.result.order[position]
         title = _fit(visible(self.result.index.titles[number]), title_width)  # one for one: spans still hold
         plain, matched = styled(None), styled("paper-list--match")
         segments = marks
-        position = 0
-        for start, end in self.result.index.title_spans(number, self.result.matched_terms):
+        done = 0
+        for start, end in hit.title_spans:
             if start >= len(title):
                 break
-            if start > position:
-                segments.append(Segment(title[position:start], plain))
+            if start > done:
+                segments.append(Segment(title[done:start], plain))
             segments.append(Segment(title[start:end], matched))
-            position = end
-        if position < len(title):
-            segments.append(Segment(title[position:], plain))
+            done = end
+        if done < len(title):
+            segments.append(Segment(title[done:], plain))
         if tags_width:
             segments.append(Segment(" " + _fit(tags, tags_width), styled("paper-list--tags")))
         segments.extend(Segment(" " + _fit(text, cells), styled(component)) for text, cells, component in metadata)
