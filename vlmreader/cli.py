@@ -597,6 +597,73 @@ def command_import(arguments: argparse.Namespace) -> int:
     return EXIT_USER_ERROR if report.rejected else 0
 
 
+def _sync_of(library):
+    from vlmreader.core.importing import bundled_pages
+    from vlmreader.core.sync import Sync, bundled_corpus
+    from vlmreader.resources import data_dir
+
+    return Sync(library, bundled_corpus(bundled_pages(data_dir())))
+
+
+def _keys_line(keys: list[str], limit: int = 8) -> str:
+    shown = ", ".join(keys[:limit])
+    return shown + (f" and {len(keys) - limit} more" if len(keys) > limit else "")
+
+
+def command_sync(arguments: argparse.Namespace) -> int:
+    """`sync` pulls, merges and pushes; `sync init REMOTE` sets it up; `sync status` compares."""
+    action = arguments.action or "now"
+    if action != "init" and arguments.remote:
+        raise UserError(f"sync {action} takes no REMOTE (sync init REMOTE sets the remote)")
+    library = _open_library(arguments)
+    sync = _sync_of(library)
+    if action == "status":
+        status = sync.status()
+        _say(f"remote     {status.remote}")
+        _say(f"machine    {status.machine}")
+        _say(f"last sync  {status.last_sync or 'never'}")
+        if status.last_error:
+            _say(f"last error {status.last_error}")
+        if status.fetch_error:
+            _say(f"vlmreader: warning: {status.fetch_error}; the remote as last fetched:", file=sys.stderr)
+        _say(f"here only  {counted(len(status.local_only), 'paper')}" + (f": {_keys_line(status.local_only)}" if status.local_only else ""))
+        _say(f"remote only {counted(len(status.remote_only), 'paper')}" + (f": {_keys_line(status.remote_only)}" if status.remote_only else ""))
+        return 0
+    if action == "init":
+        if not arguments.remote:
+            raise UserError("sync init needs the REMOTE: a git URL, or the path of a bare repository")
+        report = sync.init(arguments.remote)
+        _say(f"syncing with {sync.state().get('remote')} as {sync.state().get('machine')}")
+    else:
+        report = sync.sync()
+    if report.resumed:
+        _say("completed the sync that was interrupted")
+    if report.sent or report.received:
+        _say(f"synced: {counted(len(report.sent), 'paper')} sent, {len(report.received):,} received")
+    else:
+        _say("synced: already up to date" if report.commit else "synced: nothing to sync yet")
+    for kept, other in report.joined:
+        _say(f"one paper now: {kept} (both machines had added it; {other} still finds it)")
+    if report.conflicts:
+        _say(
+            f"notes changed on both machines, both versions kept (search is:conflict): {_keys_line(report.conflicts)}",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def command_log(arguments: argparse.Namespace) -> int:
+    """A paper's history from the sync repository: what changed, when, on which machine."""
+    library = _open_library(arguments)
+    paper = library.resolve(arguments.ref)
+    events = _sync_of(library).log(paper)
+    if not events:
+        _say(f"no history of {paper.key} yet: it has not changed since the library began to sync", file=sys.stderr)
+    for when, machine, what in events:
+        _say(f"{when or '-':<19}  {machine:<24}  {what}")
+    return 0
+
+
 def command_tui(arguments: argparse.Namespace) -> int:
     from vlmreader.core.config import load_config
     from vlmreader.core.library import library_file_size
@@ -758,6 +825,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = add("import", command_import, "import .bib, CSL-JSON (.json) or RIS (.ris) files, or listing-page text files")
     sub.add_argument("files", nargs="+", metavar="FILE")
     sub.add_argument("-v", "--verbose", action="store_true", help="list every paper added, merged or possibly duplicated")
+
+    sub = add("sync", command_sync, "sync the library through a git remote: pull, merge and push (init REMOTE sets it up; status compares)")
+    sub.add_argument("action", nargs="?", choices=("init", "status"), help="init REMOTE: start syncing; status: what is here or there only")
+    sub.add_argument("remote", nargs="?", metavar="REMOTE", help="init only: a git URL, or the path of a bare repository")
+
+    sub = add("log", command_log, "a paper's history from the sync repository: what changed, when, on which machine")
+    sub.add_argument("ref", metavar="REF")
     return parser
 
 

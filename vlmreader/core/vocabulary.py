@@ -47,6 +47,21 @@ QUEUED, READING, READ, SKIPPED = "queued", "reading", "read", "skipped"
 DUPLICATE = "duplicate"
 """`is:duplicate`: papers that may be another paper of the library (`core.search.duplicates`)."""
 
+CONFLICT = "conflict"
+"""`is:conflict`: papers whose note holds both versions of a line two machines changed (sync)."""
+CONFLICT_START, CONFLICT_MIDDLE, CONFLICT_END = "<<<<<<< ", "=======", ">>>>>>> "
+"""The lines that set apart the two versions in a note merged by `vlmreader sync`."""
+
+
+def has_sync_conflict(note: str) -> bool:
+    """Whether a note holds a sync's conflict markers (a line starting each of them)."""
+    if CONFLICT_START not in note:
+        return False
+    lines = note.splitlines()
+    return any(line.startswith(CONFLICT_START) for line in lines) and any(
+        line.startswith(CONFLICT_END) for line in lines
+    )
+
 STARRED = "starred"
 """The word for a starred paper: `is:starred`, the sidebar's view, `★ starred` in the details."""
 STAR = "★"

@@ -658,6 +658,19 @@ class Library:
                 self._write_records(records)
         return RecordRevision(before, after)
 
+    def rewrite_records(self, rewrite: Callable[[dict[str, PaperRecord]], dict[str, PaperRecord]]) -> bool:
+        """Replace every record with `rewrite(records by id)`, computed under the lock from what
+        the library file holds now, in one write (nothing is written if it returns them as they
+        are). Records keep their ids and keys as given: sync (`core.sync`) uses it to add, change
+        and remove the papers another machine did. True if anything was written."""
+        with self.locked():
+            self._load_papers()
+            records = rewrite(dict(self._records))
+            if records == self._records:
+                return False
+            self._write_records(records)
+        return True
+
     # -- duplicates ----------------------------------------------------------------------
 
     def merge_papers(self, keep_id: str, other_id: str) -> Merge:

@@ -28,7 +28,7 @@ from vlmreader.core.search.duplicates import find_duplicates
 from vlmreader.core.search.index import CorpusIndex, PostingsTable
 from vlmreader.core.search.query import Query, parse_query
 from vlmreader.core.search.relevance import RelevanceIndex, stem
-from vlmreader.core.vocabulary import ALL_WORDS, SIMILAR, SOME_WORDS, UNREAD
+from vlmreader.core.vocabulary import ALL_WORDS, SIMILAR, SOME_WORDS, UNREAD, has_sync_conflict
 from vlmreader.core.text import fold, query_terms, search_terms, word_spans, words as words_of
 
 TITLE, KEY, ABSTRACT, TAGS, NOTE, AUTHORS = range(6)
@@ -430,6 +430,9 @@ class SearchIndex:
             narrow(starred) if query.starred else exclude(starred)
         if query.duplicate is not None:
             narrow(set(self._duplicates)) if query.duplicate else exclude(self._duplicates)
+        if query.conflict is not None:
+            conflicted = {n for n, a in self.annotations.items() if has_sync_conflict(a.note)}
+            narrow(conflicted) if query.conflict else exclude(conflicted)
         if query.statuses:
             narrow(self._with_status(set(query.statuses)))
         if query.excluded_statuses:

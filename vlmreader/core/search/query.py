@@ -8,6 +8,7 @@
     is:starred                 starred papers (-is:starred: not starred)
     is:duplicate               possible duplicates: the same or nearly the same title as another
                                paper, or a near copy of its abstract (duplicates.py)
+    is:conflict                notes where a sync kept two machines' versions of the same lines
     is:unread|queued|reading|read|skipped   by reading status (several is: statuses: any of them)
     in:COLLECTION              in a collection whose name starts with COLLECTION
     author:NAME                an author one of whose names (family or given) starts with
@@ -36,6 +37,7 @@ from dataclasses import dataclass
 from vlmreader.core.vocabulary import (
     AUTHOR_FILTER,
     COLLECTION_FILTER,
+    CONFLICT,
     DUPLICATE,
     FILTER_PREFIXES,
     HAS_FILTER,
@@ -78,6 +80,8 @@ class Query:
     excluded_statuses: tuple[str, ...] = ()
     starred: bool | None = None
     duplicate: bool | None = None
+    conflict: bool | None = None
+    """`is:conflict`: notes holding a sync's two versions of a line (`-is:conflict`: none)."""
     collections: tuple[str, ...] = ()
     excluded_collections: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
@@ -126,6 +130,7 @@ def parse_query(text: str) -> Query:
     )}
     starred: bool | None = None
     duplicate: bool | None = None
+    conflict: bool | None = None
     for match in _TOKEN.finditer(text):
         negated, prefix, phrase, word = match.groups()
         negated = bool(negated)
@@ -157,10 +162,12 @@ def parse_query(text: str) -> Query:
                 starred = not negated
             elif value.lower() == DUPLICATE:
                 duplicate = not negated
+            elif value.lower() == CONFLICT:
+                conflict = not negated
             elif value.lower() in STATUSES:
                 parts["excluded_statuses" if negated else "statuses"].append(value.lower())
             else:
-                known = _one_of([state_filter(STARRED), state_filter(DUPLICATE), state_filter("|".join(STATUSES))])
+                known = _one_of([state_filter(STARRED), state_filter(DUPLICATE), state_filter(CONFLICT), state_filter("|".join(STATUSES))])
                 parts["problems"].append(f"unknown filter {state_filter(value)} (use {known})")
             continue
         if phrase is None and value.lower().rstrip(":") in FILTER_PREFIXES and value.endswith(":"):
@@ -175,4 +182,4 @@ def parse_query(text: str) -> Query:
                 parts["excluded_words"].append(value)
         elif value and value != "-":
             parts["words"].append(value)
-    return Query(text=text, starred=starred, duplicate=duplicate, **{name: tuple(values) for name, values in parts.items()})
+    return Query(text=text, starred=starred, duplicate=duplicate, conflict=conflict, **{name: tuple(values) for name, values in parts.items()})
