@@ -158,3 +158,28 @@ def test_a_missing_document_is_one_line(home: Path, tmp_path: Path):  # noqa: F8
     result = run_process("export", "--tex", str(tmp_path / "nope.tex"), home=home)
 
     assert result.returncode == 1 and "nope.tex" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_latex_document_builds_with_what_its_kept_export_holds_now(run, tmp_path: Path):
+    """The writing loop: a kept refs.bib, a document citing from it, a star, and the next build
+    has the new paper's entry (what latexmk -pvc would rebuild on its own)."""
+    from tests.latex_build import require_latex
+    from tests.latex_build import run as run_tool
+
+    require_latex(["pdflatex", "bibtex"], [])
+    folder = tmp_path / "thesis"
+    folder.mkdir()
+    (folder / "paper.tex").write_text(
+        "\\documentclass{article}\\begin{document}\\nocite{*}\\bibliographystyle{plain}\\bibliography{refs}\\end{document}\n"
+    )
+    run("star", "llava-uhd")
+    run("export", "is:starred", "-o", str(folder / "refs.bib"), "--keep")
+
+    def build() -> str:
+        run_tool(folder, "pdflatex", "-interaction=nonstopmode", "paper.tex")
+        run_tool(folder, "bibtex", "paper")
+        return (folder / "paper.bbl").read_text()
+
+    assert "LLaVA-UHD" in build() and "Dragonfly" not in build()
+    run("star", "dragonfly")
+    assert "Dragonfly" in build()
