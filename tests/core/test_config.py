@@ -62,7 +62,7 @@ def test_vlmreader_config_names_the_file(tmp_path: Path, monkeypatch):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('colour = "red"\n', r"config\.toml: unknown key 'colour' \(known here: theme, keymap, export, sources, keys, copy\)"),
+        ('colour = "red"\n', r"config\.toml: unknown key 'colour' \(known here: theme, keymap, export, sources, keys, copy, sync\)"),
         ('[export]\npath = "x.bib"\n', r"unknown key 'export\.path' \(known here: default_path\)"),
         ('[keys]\nstyle = "author-year"\n', r"keys\.style must be 'title' or 'authoryear', not 'author-year'"),
         (
@@ -83,3 +83,14 @@ def test_a_mistake_is_one_line_naming_the_file_and_the_key(tmp_path: Path, text:
     with pytest.raises(UserError, match=message) as raised:
         load_config(path)
     assert str(path) in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_sync_settings_are_read_and_checked(tmp_path: Path):
+    config = load_config(write(tmp_path, "[sync]\nauto = true\nidle_seconds = 30\n"))
+    assert config.auto_sync and config.sync_idle_seconds == 30
+    assert not load_config(write(tmp_path, "")).auto_sync
+    for value, message in (("0", "positive number"), ("-5", "positive number"), ("true", "positive number"), ('"5"', "must be a number")):
+        with pytest.raises(UserError, match=message):
+            load_config(write(tmp_path, f"[sync]\nidle_seconds = {value}\n"))
+    with pytest.raises(UserError, match="sync.auto must be true or false"):
+        load_config(write(tmp_path, "[sync]\nauto = 1\n"))

@@ -11,6 +11,9 @@
     style = "authoryear"                 # keys of new papers: "title" (default) or "authoryear"
     [copy]
     format = "pandoc"                    # what `y` copies: "bibtex" (default), "cite", "pandoc", "reference"
+    [sync]
+    auto = true                          # the app syncs at start-up and once idle (false: default)
+    idle_seconds = 120                   # seconds after the last change before it syncs again
 
 Every key is optional; a missing file means the defaults. A file that is not TOML, a key vlmreader
 does not know or a value of the wrong type is a `UserError` naming the file, the key and what was
@@ -44,10 +47,15 @@ SCHEMA: dict[str, Any] = {
     },
     "keys": {"style": str},
     "copy": {"format": str},
+    "sync": {"auto": bool, "idle_seconds": (int, float)},
 }
 """Every key the file may hold: a type for a value, a table for a table (`*`: any key)."""
 
-_TYPE_NAMES = {str: "a string (in quotes)", dict: "a table", bool: "true or false", int: "an integer", float: "a number"}
+_TYPE_NAMES: dict[Any, str] = {
+    str: "a string (in quotes)", dict: "a table", bool: "true or false", int: "an integer", float: "a number",
+    (int, float): "a number",
+}
+DEFAULT_SYNC_IDLE_SECONDS = 120.0
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,10 @@ class Config:
     """How the keys of new papers are made: one of `keys.KEY_STYLES`."""
     copy_format: str = DEFAULT_COPY_FORMAT
     """What `y` copies: one of `formats.copying.COPY_FORMATS`."""
+    auto_sync: bool = False
+    """The app syncs (once `vlmreader sync init` has run) at start-up and once idle."""
+    sync_idle_seconds: float = DEFAULT_SYNC_IDLE_SECONDS
+    """Seconds after the app's last change before the automatic sync runs."""
     path: Path | None = None
     """The file these came from (None: defaults, no file)."""
 
@@ -108,6 +120,10 @@ def load_config(path: Path | None = None) -> Config:
     if copy_format not in COPY_FORMATS:
         allowed = ", ".join(repr(name) for name in COPY_FORMATS)
         raise UserError(f"{path}: copy.format must be one of {allowed}, not {copy_format!r}")
+    sync = document.get("sync", {})
+    idle_seconds = sync.get("idle_seconds", DEFAULT_SYNC_IDLE_SECONDS)
+    if isinstance(idle_seconds, bool) or not 0 < idle_seconds < float("inf"):
+        raise UserError(f"{path}: sync.idle_seconds must be a positive number of seconds, not {idle_seconds!r}")
     return Config(
         theme=document.get("theme"),
         keymap=dict(keymap),
@@ -119,6 +135,8 @@ def load_config(path: Path | None = None) -> Config:
         },
         key_style=key_style,
         copy_format=copy_format,
+        auto_sync=sync.get("auto", False),
+        sync_idle_seconds=float(idle_seconds),
         path=path,
     )
 

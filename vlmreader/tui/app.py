@@ -8,11 +8,16 @@ across threads; the library itself is only touched from the event loop (see `Lib
 The relevance ranking (papers matching most of the words, `like:`, the detail pane's closest
 papers, suggested tags) builds or loads its index on first use: a third of a second here,
 seconds for a large library. Whatever may need it runs in a worker, never on the event loop.
+
+Sync (`[sync] auto` in config.toml, or "sync now" in the palette) runs in a worker too, through
+a library of its own on the same home (`tui/syncing.py`); the app then picks up what it brought
+in as it picks up another process's changes.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from functools import partial
@@ -23,6 +28,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.reactive import reactive
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
@@ -61,6 +67,7 @@ from vlmreader.tui.messages import (
 )
 from vlmreader.tui.screens.main import MainScreen
 from vlmreader.tui.settings import SETTINGS_FILE, UnreadableSettings, load_settings, save_setting
+from vlmreader.tui.syncing import BackgroundSync, SyncOutcome, sync_line
 
 if TYPE_CHECKING:
     from vlmreader.tui.screens.export import ExportScreen
@@ -81,6 +88,8 @@ RELATED_SHOWN = 3
 SUGGESTED_TAGS = 5
 SUGGESTION_SOURCES = 10
 """Tags are suggested for at most this many of the selected papers, merged."""
+SYNC_LINE_INTERVAL = 60.0
+"""Seconds between updates of the footer's "synced N min ago"."""
 
 
 def ranks_by_relevance(query: Query) -> bool:
@@ -112,6 +121,10 @@ class VlmReaderApp(App):
         Binding("question_mark", "help", "Help", tooltip="Every key", id="app.help"),
     ]
 
+    sync_line: reactive[str] = reactive("")
+    """What the footer says about sync ("synced 2 min ago", "sync failed: ..."); empty while
+    automatic sync is off and no sync has run."""
+
     def __init__(
         self,
         library: Library | None = None,
@@ -142,6 +155,15 @@ class VlmReaderApp(App):
         self._kept_exports_lock = threading.Lock()
         """Held by the worker refreshing or registering kept exports: one at a time, in order."""
         self._kept_export_notices = KeptExportNotices()
+        self._background_sync: BackgroundSync | None = None
+        self._sync_running = False
+        self._sync_again = False
+        """A sync was asked for while one ran: it runs when that one ends (never two at once)."""
+        self._synced_at: float | None = None
+        """When the last sync ended well (monotonic seconds)."""
+        self._sync_error = ""
+        self._sync_line_timer: Timer | None = None
+        self._idle_sync_timer: Timer | None = None
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
 
@@ -189,6 +211,9 @@ class VlmReaderApp(App):
         self.set_interval(OUTSIDE_CHANGES_INTERVAL, self._pick_up_outside_changes)
         if self.triage_query is not None:
             self._start_triage(self.triage_query or state_filter(UNREAD))
+        if self.config.auto_sync and self._sync_is_set_up():
+            self._show_sync_line()
+            self.call_after_refresh(self._start_sync)  # once the first screen is painted
 
     def _apply_theme(self, library: Library) -> None:
         """The config's theme, else the one last chosen in the palette (kept in settings.json)."""
@@ -227,12 +252,16 @@ class VlmReaderApp(App):
             return
         self._outside_error = ""
         if changed:
-            self._library_changed()
+            self._library_changed(here=False)
 
-    def _library_changed(self) -> None:
+    def _library_changed(self, here: bool = True) -> None:
+        """Tell every screen; `here`: the app made the change (the automatic sync waits for
+        `idle_seconds` after the last of those)."""
         for screen in self.screen_stack:
             screen.post_message(LibraryChanged())
         self._refresh_kept_exports()
+        if here:
+            self._sync_when_idle()
 
     # -- searching -----------------------------------------------------------------------
 
@@ -281,6 +310,8 @@ class VlmReaderApp(App):
         elif event.worker.group == "kept-exports":
             for message, severity in self._kept_export_notices.failed(repr(event.worker.error)):
                 self.notify(escape(message), title="Kept export", severity=severity)
+        elif event.worker.group == "sync":
+            self._sync_ended(SyncOutcome(None, f"{event.worker.error!r}", manual=True))
         elif event.worker.group in ("related", "tag-suggestions") and not self._said_relevance_failed:
             self._said_relevance_failed = True  # once: the detail pane asks on every paper
             self.notify(
@@ -342,7 +373,7 @@ class VlmReaderApp(App):
             try:
                 update = self.library.update(request.paper_ids, request.change)
             except LibraryBusy:
-                if not self._said_busy:
+                if not self._said_busy and not self._sync_running:  # a sync's own writes are brief
                     self._said_busy = True
                     self.notify(
                         "Another vlmreader is changing the library (an import?): your changes wait and are "
@@ -691,6 +722,83 @@ class VlmReaderApp(App):
     def _cancel_job_requested(self) -> None:
         self.workers.cancel_group(self, "metadata")
 
+    # -- sync: automatic (config.toml [sync] auto) and "sync now" from the palette --------------
+
+    def _sync_is_set_up(self) -> bool:
+        from vlmreader.core.sync import sync_is_set_up
+
+        return self.library is not None and sync_is_set_up(self.library.home)
+
+    def _sync_when_idle(self) -> None:
+        """After a change made here, (re)start the wait: the automatic sync runs once no change
+        has been made for `idle_seconds`."""
+        if not self.config.auto_sync:
+            return
+        if self._idle_sync_timer is not None:
+            self._idle_sync_timer.stop()
+        self._idle_sync_timer = self.set_timer(self.config.sync_idle_seconds, self._idle_sync_due)
+
+    def _idle_sync_due(self) -> None:
+        self._idle_sync_timer = None
+        if self._sync_is_set_up():
+            self._start_sync()
+
+    def _start_sync(self, manual: bool = False) -> None:
+        """Sync in a worker; one asked for while another runs follows it (never two at once)."""
+        if self.library is None:
+            return
+        if self._sync_running:
+            if manual:
+                self.notify("A sync is under way.", title="Sync")
+            else:
+                self._sync_again = True
+            return
+        if self._background_sync is None:
+            self._background_sync = BackgroundSync(self.library.home)
+        self._sync_running = True
+        self._show_sync_line()
+        self._run_sync(self._background_sync, manual)
+
+    @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
+    def _run_sync(self, background: BackgroundSync, manual: bool) -> None:
+        outcome = background.run(manual)  # never raises a UserError: it is the outcome's error
+        self.call_from_thread(self._sync_ended, outcome)
+
+    def _sync_ended(self, outcome: SyncOutcome) -> None:
+        self._sync_running = False
+        report = outcome.report
+        if report is None:
+            # The footer cuts a long reason short: it is said whole once (and on each "sync now").
+            if outcome.manual or outcome.error != self._sync_error:
+                self.notify(escape(f"Sync failed: {outcome.error}"), title="Sync", severity="error")
+            self._sync_error = outcome.error
+        else:
+            self._sync_error = ""
+            self._synced_at = time.monotonic()
+            self._pick_up_outside_changes()  # what it brought in, as from any other process
+            if report.conflicts:
+                self.notify(
+                    f"Notes of {counted(len(report.conflicts), 'paper')} changed on both machines: both versions "
+                    "are kept; search is:conflict to settle them.",
+                    title="Sync",
+                    severity="warning",
+                    timeout=10,
+                )
+            if outcome.manual:
+                self.notify(f"Synced: {counted(len(report.sent), 'paper')} sent, {len(report.received):,} received.", title="Sync")
+            elif report.received:
+                self.notify(f"Sync brought in changes to {counted(len(report.received), 'paper')}.", title="Sync")
+        self._show_sync_line()
+        if self._sync_again:
+            self._sync_again = False
+            self._start_sync()
+
+    def _show_sync_line(self) -> None:
+        """Put how sync went in the footer, and keep "N min ago" up to date from now on."""
+        self.sync_line = sync_line(self._sync_running, self._synced_at, self._sync_error)
+        if self._sync_line_timer is None and self.sync_line:
+            self._sync_line_timer = self.set_interval(SYNC_LINE_INTERVAL, self._show_sync_line)
+
     # -- triage ----------------------------------------------------------------------------
 
     @on(TriageRequested)
@@ -729,6 +837,10 @@ class VlmReaderApp(App):
         yield from super().get_system_commands(screen)
         if screen is not self.main_screen:
             return  # the palette was opened over triage or a dialog
+        if self._sync_is_set_up():
+            yield SystemCommand(
+                "sync: sync now", "pull, merge and push, as `vlmreader sync` does", lambda: self._start_sync(manual=True)
+            )
         yield SystemCommand(
             "metadata: fetch today's Hugging Face daily papers", "into the collection hf-DATE",
             lambda: self.post_message(FetchRequested("hf")),

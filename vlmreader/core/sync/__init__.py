@@ -3,6 +3,6 @@ as text files that diff and merge well (layout.py), with change stamps (clock.py
 rules (merge.py), over the git command-line tool (git.py)."""
 
 from vlmreader.core.sync.git import SyncError
-from vlmreader.core.sync.repository import STEPS, Sync, SyncReport, SyncStatus, bundled_corpus
+from vlmreader.core.sync.repository import STEPS, Sync, SyncReport, SyncStatus, bundled_corpus, sync_is_set_up
 
-__all__ = ["STEPS", "Sync", "SyncError", "SyncReport", "SyncStatus", "bundled_corpus"]
+__all__ = ["STEPS", "Sync", "SyncError", "SyncReport", "SyncStatus", "bundled_corpus", "sync_is_set_up"]

@@ -151,6 +151,12 @@ def bundled_corpus(pages: list[Path]) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(paper_id_for(paper.record.title) for paper in papers), frozenset(page.stem for page in pages)
 
 
+def sync_is_set_up(home: Path) -> bool:
+    """Whether `vlmreader sync init` has set up sync for the library in `home` (two stat calls)."""
+    folder = Path(home).absolute() / SYNC_FOLDER
+    return (folder / STATE_FILE).is_file() and (folder / REPOSITORY_FOLDER / "HEAD").is_file()
+
+
 class Sync:
     """Sync for the library in `library.home`. `bundled`: the bundled corpus's paper ids and
     collections (`bundled_corpus`): every machine has those papers, so they are not copied
@@ -167,7 +173,7 @@ class Sync:
 
     @property
     def is_set_up(self) -> bool:
-        return (self.folder / STATE_FILE).is_file() and (self.git.directory / "HEAD").is_file()
+        return sync_is_set_up(self.library.home)
 
     def state(self) -> dict[str, Any]:
         try:

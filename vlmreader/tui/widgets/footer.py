@@ -1,4 +1,4 @@
-"""The footer: the keys that apply where the focus is, on one line."""
+"""The footer: the keys that apply where the focus is, on one line, and how sync went."""
 
 from __future__ import annotations
 
@@ -24,18 +24,37 @@ class KeyFooter(Widget, can_focus=False):
     The stock Footer is a container with a widget per key, rebuilt on every bindings change
     (start-up and each focus change send a few): about 45 ms of the app's start-up here, and a
     lag on `/` and escape. This draws the same line in one render; clicking a key presses it.
+
+    Before the palette's key it shows the app's `sync_line` ("synced 2 min ago", "sync failed:
+    ..."), when there is one, cut to fit: the keys make room for it.
     """
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"key-footer--key", "key-footer--description", "key-footer--hover"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "key-footer--key", "key-footer--description", "key-footer--hover", "key-footer--status", "key-footer--error",
+    }
+    STATUS_SHARE = 0.45
+    """The status takes at most this share of the width; a longer one ends in "…"."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._spans: list[tuple[int, int, FooterKey]] = []
         """(first column, column after the last, key) of each key drawn."""
         self._hovered: str | None = None
+        self._status = ""
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        if hasattr(self.app, "sync_line"):
+            self.watch(self.app, "sync_line", self._status_changed)
+
+    def _status_changed(self, status: str) -> None:
+        self._status = status
+        self.refresh()
+
+    @property
+    def status(self) -> str:
+        """The status shown (the app's sync line), whole."""
+        return self._status
 
     def on_unmount(self) -> None:
         self.screen.bindings_updated_signal.unsubscribe(self)
@@ -69,15 +88,19 @@ class KeyFooter(Widget, can_focus=False):
         keys, palette = self.shown_keys()
         items: list[tuple[FooterKey | None, Content]] = [(key, label(key)) for key in keys]
         palette_label = label(palette) if palette is not None else Content("")
+        status = self._status_label()
+        palette_label = status + palette_label
         room = self.size.width - palette_label.cell_length
         if sum(part.cell_length for _, part in items) > room:  # whole keys only, then "…" (? lists them all)
             more = Content(" … ")
             while items and sum(part.cell_length for _, part in items) > room - more.cell_length:
                 items.pop()
             items.append((None, more))
-        if palette is not None:  # at the right end, as in Textual's footer
+        if palette is not None or status.cell_length:  # at the right end, as in Textual's footer
             gap = room - sum(part.cell_length for _, part in items)
-            items += [(None, Content(" " * max(gap, 0))), (palette, palette_label)]
+            items += [(None, Content(" " * max(gap, 0))), (None, status)]
+            if palette is not None:
+                items.append((palette, label(palette)))
         self._spans = []
         column = 0
         parts = []
@@ -92,6 +115,15 @@ class KeyFooter(Widget, can_focus=False):
             parts.append(part)
             column = end
         return Content("").join(parts)
+
+    def _status_label(self) -> Content:
+        if not self._status:
+            return Content("")
+        error = self._status.startswith("sync failed")
+        style = self.get_visual_style("key-footer--error" if error else "key-footer--status")
+        most = max(int(self.size.width * self.STATUS_SHARE), 8)
+        text = self._status if len(self._status) <= most else self._status[: most - 1] + "…"
+        return Content.assemble((f" {text} ", style))
 
     def _key_at(self, column: int) -> FooterKey | None:
         return next((key for start, end, key in self._spans if start <= column < end), None)
