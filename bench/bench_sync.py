@@ -14,7 +14,6 @@ and the size of the bare repository on disk. Medians and the slowest; the machin
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys

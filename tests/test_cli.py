@@ -10,24 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from vlmreader.cli import main
-
-
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    return tmp_path / "home"
-
-
-@pytest.fixture
-def run(home: Path, capsys):
-    """Run `vlmreader ARGS --home HOME` in-process; returns (exit code, stdout, stderr)."""
-
-    def run(*arguments: str, stdin: str | None = None, monkeypatch=None) -> tuple[int, str, str]:
-        code = main([*arguments, "--home", str(home)])
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
 
 
 def run_process(*arguments: str, home: Path, stdin: str = "") -> subprocess.CompletedProcess:

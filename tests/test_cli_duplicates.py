@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.test_cli import home, run  # noqa: F401 (fixtures)
 
 NEAR_ENTRIES = (
     # PVC's title without its name: the same paper

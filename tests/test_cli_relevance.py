@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli import home, run, run_process  # noqa: F401 (fixtures)
+from tests.test_cli import run_process
 from vlmreader.cli import PARTIAL_SEPARATOR
 
 QUESTION = ("make", "the", "model", "answer", "faster", "by", "dropping", "unimportant", "image", "patches")
@@ -67,7 +67,7 @@ def test_related_is_the_like_filter(run):
     ("arguments", "message"),
     [(["related", "no-such-paper"], "no paper has the key or id 'no-such-paper'"), (["search", "--", "-like:x"], "cannot be negated")],
 )
-def test_related_errors_are_one_line(home: Path, arguments, message):  # noqa: F811
+def test_related_errors_are_one_line(home: Path, arguments, message):
     result = run_process(*arguments, home=home)
 
     assert result.returncode == 1 and message in result.stderr

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli import home, run, run_process  # noqa: F401 (fixtures)
+from tests.test_cli import run_process
 
 
 def entry_keys(text: str) -> list[str]:
@@ -49,7 +49,7 @@ def test_a_change_that_alters_nothing_it_shows_writes_nothing(run, kept: Path):
     assert kept.stat().st_mtime_ns == before - 10**9 and "rewritten" not in err
 
 
-def test_another_process_change_rewrites_it(run, kept: Path, home: Path):  # noqa: F811
+def test_another_process_change_rewrites_it(run, kept: Path, home: Path):
     result = run_process("star", "mm-vet", home=home)
 
     assert result.returncode == 0 and entry_keys(kept.read_text()) == ["mm-vet"]
@@ -109,7 +109,7 @@ def test_a_kept_export_in_another_format(run, tmp_path: Path):
         (["export", "llava", "--aux", "x.aux"], "not both"),
     ],
 )
-def test_writing_errors_are_one_line(home: Path, arguments, message, tmp_path: Path):  # noqa: F811
+def test_writing_errors_are_one_line(home: Path, arguments, message, tmp_path: Path):
     result = subprocess.run(
         [sys.executable, "-m", "vlmreader", *arguments],
         capture_output=True, text=True, cwd=tmp_path, env=dict(os.environ, VLMREADER_HOME=str(home)), timeout=120,
@@ -154,7 +154,7 @@ def test_export_what_a_markdown_document_cites(run, tmp_path: Path):
     assert code == 0 and [item["id"] for item in json.loads(out)] == ["dragonfly", "llava-uhd"]
 
 
-def test_a_missing_document_is_one_line(home: Path, tmp_path: Path):  # noqa: F811
+def test_a_missing_document_is_one_line(home: Path, tmp_path: Path):
     result = run_process("export", "--tex", str(tmp_path / "nope.tex"), home=home)
 
     assert result.returncode == 1 and "nope.tex" in result.stderr and "Traceback" not in result.stderr

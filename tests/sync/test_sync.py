@@ -23,13 +23,6 @@ PAPER = "llava-uhd"
 
 
 @pytest.fixture
-def remote(tmp_path: Path) -> Path:
-    path = tmp_path / "remote.git"
-    subprocess.run(["git", "init", "--quiet", "--bare", str(path)], check=True)
-    return path
-
-
-@pytest.fixture
 def vlm(capsys):
     """Run `vlmreader ARGS --home HOME` in-process: (exit code, stdout, stderr)."""
 

@@ -4,7 +4,6 @@ the footer's line, and a remote that is gone; two homes through a local bare rep
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,19 +18,12 @@ from .test_palette_and_settings import run_palette
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="sync needs git")
 
-PAPER = "llava-uhd"
+from tests.sync.test_sync import PAPER
 AUTO = Config(auto_sync=True, sync_idle_seconds=600)
 
 
 def vlm(home: Path, *arguments: str) -> None:
     assert main([*arguments, "--home", str(home)]) == 0
-
-
-@pytest.fixture
-def remote(tmp_path: Path) -> Path:
-    path = tmp_path / "remote.git"
-    subprocess.run(["git", "init", "--quiet", "--bare", str(path)], check=True)
-    return path
 
 
 @pytest.fixture
