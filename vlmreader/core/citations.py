@@ -92,6 +92,20 @@ def _read_text(path: Path) -> str:
         raise CitationsError(f"cannot read {path}: {error.strerror or error}") from None
 
 
+def _read_scanned(path: Path, citations: Citations, included_at: str | None) -> str | None:
+    """The text of a file to scan, noted in `citations.files`. The file the user named must be
+    readable (CitationsError); one it includes that is not is a problem noted, and None."""
+    try:
+        text = _read_text(path)
+    except CitationsError as error:
+        if included_at is None:
+            raise
+        citations.problems.append(f"{included_at}: {error}")
+        return None
+    citations.files.append(path)
+    return text
+
+
 def _line_of(text: str, position: int) -> int:
     return text.count("\n", 0, position) + 1
 
@@ -120,14 +134,9 @@ def keys_in_aux(path: Path | str) -> Citations:
 
 
 def _scan_aux(path: Path, folder: Path, citations: Citations, active: set[Path], included_at: str | None) -> None:
-    try:
-        text = _read_text(path)
-    except CitationsError as error:
-        if included_at is None:
-            raise
-        citations.problems.append(f"{included_at}: {error}")
+    text = _read_scanned(path, citations, included_at)
+    if text is None:
         return
-    citations.files.append(path)
     active = active | {path.resolve()}
     for match in _AUX_COMMAND.finditer(text):
         if match["keys"] is not None:
@@ -374,14 +383,10 @@ def _included_candidates(name: str, folders: Iterable[Path]) -> list[Path]:
 def _scan_tex(
     path: Path, main_folder: Path, citations: Citations, active: tuple[Path, ...], included_at: str | None
 ) -> None:
-    try:
-        text = _strip_non_source(_read_text(path))
-    except CitationsError as error:
-        if included_at is None:
-            raise
-        citations.problems.append(f"{included_at}: {error}")
+    text = _read_scanned(path, citations, included_at)
+    if text is None:
         return
-    citations.files.append(path)
+    text = _strip_non_source(text)
     active = (*active, path.resolve())
     for match in _CONTROL_WORD.finditer(text):
         name = match["name"]

@@ -233,6 +233,11 @@ class PaperRecord:
     `("author", "arxiv", "2026-12-02")`. A field without one was set by the user or their `.bib`,
     and no source ever overwrites it."""
 
+    @property
+    def filled_fields(self) -> frozenset[str]:
+        """The fields a metadata service filled (see `provenance`)."""
+        return frozenset(name for name, _source, _date in self.provenance)
+
     @classmethod
     def from_document(cls, document: dict[str, Any]) -> PaperRecord:
         return cls(

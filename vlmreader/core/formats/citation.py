@@ -180,6 +180,14 @@ def kind_of(record: PaperRecord, fields: dict[str, str], arxiv_id: str) -> str:
     return PREPRINT if arxiv_id else OTHER
 
 
+def gained_from_sources(record: PaperRecord, filled_from: dict[str, set[str]], present) -> list[str]:
+    """Of an imported item's variables (CSL) or tags (RIS), those it lacks (not in `present`)
+    that `filled_from` says a metadata source has filled for the paper since: what its export
+    adds to the item as it came."""
+    filled = record.filled_fields
+    return [name for name, fields in filled_from.items() if filled & fields and name not in present]
+
+
 def citation_year(fields: dict[str, str]) -> str:
     """A published paper is cited by the year of its publication, otherwise by its own (an arXiv
     paper's first version). A biblatex `date` gives its year."""

@@ -39,6 +39,7 @@ from typing import Any
 from vlmreader.core.formats import PaperOfKey, ParsedFile, Rejection, tags_from_keywords
 from vlmreader.core.formats.citation import (
     BOOK,
+    gained_from_sources,
     CHAPTER,
     CONFERENCE,
     JOURNAL,
@@ -363,9 +364,8 @@ def item_of(paper: Paper) -> dict[str, Any]:
         _put(item, "keyword", ", ".join(paper.tags))
     if paper.note.strip() != _text(item.get("note"), one_line=False):
         _put(item, "note", paper.note.strip())
-    filled = {name for name, _source, _date in paper.record.provenance}
-    for variable, fields in FILLED_FROM.items():
-        if filled & fields and variable not in item and variable in written:
+    for variable in gained_from_sources(paper.record, FILLED_FROM, item):
+        if variable in written:
             item[variable] = written[variable]
     return item
 

@@ -39,6 +39,7 @@ from rispy import RisParser
 from vlmreader.core.formats import PaperOfKey, ParsedFile, Rejection, tags_from_keywords
 from vlmreader.core.formats.citation import (
     BOOK,
+    gained_from_sources,
     CHAPTER,
     CONFERENCE,
     JOURNAL,
@@ -303,11 +304,8 @@ def record_of(paper: Paper) -> list[tuple[str, str]]:
         pairs = _replaced(pairs, "KW", [("KW", tag) for tag in paper.tags])
     if paper.note.strip() != _note_of(pairs):
         pairs = _replaced(pairs, "N1", [("N1", paper.note.strip())] if paper.note.strip() else [])
-    filled = {name for name, _source, _date in paper.record.provenance}
-    present = {tag for tag, _ in pairs}
-    for tag, fields in FILLED_FROM.items():
-        if filled & fields and tag not in present:
-            pairs += [pair for pair in written if pair[0] == tag]
+    for tag in gained_from_sources(paper.record, FILLED_FROM, {tag for tag, _ in pairs}):
+        pairs += [pair for pair in written if pair[0] == tag]
     return pairs
 
 

@@ -63,6 +63,7 @@ SIMILAR_LIMIT = 100
 SUGGESTION_NEIGHBOURS = 10
 NAMED_TAG_LIKENESS = 0.3
 
+_NOT_FILTERED_YET = object()
 _MODEL_NAME = re.compile(r"^([^:]{1,60}):")
 
 
@@ -560,14 +561,15 @@ class SearchIndex:
         with self._lock:
             if query.like:
                 return self._similar(query, relevance)
-            result = self._search(query)
+            allowed = self._filtered(query)
+            result = self._search(query, allowed)
             if relevance is not None and len(result) < screenful:
-                self._add_partial(result, query, relevance)
+                self._add_partial(result, query, relevance, allowed)
             return result
 
-    def _add_partial(self, result: SearchResult, query: Query, relevance: RelevanceIndex) -> None:
-        """Append to `result` the papers, ranked by relevance, that hold most of the words."""
-        allowed = self._filtered(query)
+    def _add_partial(self, result: SearchResult, query: Query, relevance: RelevanceIndex, allowed: set[int] | None) -> None:
+        """Append to `result` the papers, ranked by relevance, that hold most of the words
+        (of those the filters `allowed`, None for all)."""
         ranking = relevance.rank(" ".join(query.words), allowed)
         strict = set(result.order)
         added = [number for number, _ in ranking.scored if number not in strict]
@@ -586,10 +588,10 @@ class SearchIndex:
     def _similar(self, query: Query, relevance: RelevanceIndex) -> SearchResult:
         """A `like:` query: papers by likeness to the named one(s), narrowed by the rest."""
         numbers = [self.number_of_ref(ref) for ref in query.like]
-        allowed = self._filtered(query)
         if query.words or query.phrases:
-            strict = self._search(replace(query, like=()))
-            allowed = set(strict.order) if allowed is None else allowed & set(strict.order)
+            allowed = set(self._search(replace(query, like=())).order)  # the filters hold there too
+        else:
+            allowed = self._filtered(query)
         scores: dict[int, float] = {}
         terms: set[str] = set()
         for number in numbers:
@@ -645,8 +647,10 @@ class SearchIndex:
         ranked = sorted(weights, key=lambda folded: (-weights[folded], folded))
         return [names[folded] for folded in ranked[:limit]]
 
-    def _search(self, query: Query) -> SearchResult:
-        allowed = self._filtered(query)
+    def _search(self, query: Query, allowed=_NOT_FILTERED_YET) -> SearchResult:
+        """Papers with every word; `allowed`: what `_filtered(query)` gives, if already known."""
+        if allowed is _NOT_FILTERED_YET:
+            allowed = self._filtered(query)
         words = [term for word in query.words for term in query_terms(word)]
         word_matches = [self.term_matches(word, last=position == len(words) - 1) for position, word in enumerate(words)]
         phrase_matches = [{term: EXACT} for phrase in query.phrases for term in search_terms(phrase)]

@@ -135,7 +135,7 @@ def with_metadata(record: PaperRecord, metadata: Metadata, date: str, refresh: b
 
 def without_source_fields(record: PaperRecord) -> PaperRecord:
     """`record` with every field a source filled taken out: what the user's own entry says."""
-    filled = {item[0] for item in record.provenance}
+    filled = record.filled_fields
     return replace(record, fields={name: value for name, value in record.fields.items() if name not in filled}, provenance=())
 
 

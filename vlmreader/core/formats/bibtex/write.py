@@ -195,7 +195,7 @@ def _entry_as_written(paper: Paper, written_strings: dict[str, str]) -> model.En
             position[name] = len(fields)
             fields.append((name, value))
 
-    filled = {name for name, _source, _date in record.provenance}
+    filled = record.filled_fields
     for name in BIBLIOGRAPHIC_FIELDS:
         text = citation_year(record.fields) if name == "year" else record.fields.get(name, "").strip()
         if name in filled and text and not {name, BIBLATEX_NAMES.get(name)} & position.keys():
