@@ -64,6 +64,21 @@ def test_new_corpus_papers_are_added_without_touching_annotations_or_keys(tmp_pa
     assert grown.get(some[0].id).note == "mine"
 
 
+def test_each_field_keeps_the_time_of_its_own_last_change(library: Library, bundled_pages, monkeypatch):
+    clock = iter(["2026-12-04T10:00:00+00:00", "2026-12-04T11:00:00+00:00", "2026-12-04T12:00:00+00:00"])
+    monkeypatch.setattr("vlmreader.core.library.store.now_timestamp", lambda: next(clock))
+    paper = library.resolve(DRAGONFLY)
+    library.set_starred([paper.id], True)
+    library.add_tags([paper.id], ["hi-res", "zoom"])
+    library.remove_tags([paper.id], ["zoom"])
+    for annotation in (library.get(paper.id).annotation, open_library(library.home, bundled_pages).get(paper.id).annotation):
+        assert annotation.modified == "2026-12-04T12:00:00+00:00"
+        assert annotation.changed_at("starred") == "2026-12-04T10:00:00+00:00"
+        assert annotation.changed_at("tag:hi-res") == "2026-12-04T11:00:00+00:00"
+        assert annotation.changed_at("tag:zoom") == "2026-12-04T12:00:00+00:00"  # the removal's time stays
+        assert annotation.changed_at("note") == ""  # never changed
+
+
 def test_resolve_by_key_id_and_unique_prefix(library: Library):
     paper = library.resolve(DRAGONFLY)
     assert library.resolve(paper.id).id == paper.id

@@ -92,6 +92,26 @@ def test_star_and_unstar_the_later_change_wins_in_every_order(homes, vlm, order)
         assert (paper["starred"], paper["status"]) == (False, "read")
 
 
+@pytest.mark.parametrize("order", ["laptop first", "desktop first"])
+def test_a_later_change_to_another_field_does_not_date_an_earlier_status(homes, vlm, order):
+    laptop, desktop, server = homes
+    ok(vlm(server, "tag", PAPER, "zoom"))
+    for home in (server, laptop, desktop):
+        ok(vlm(home, "sync"))
+    ok(vlm(laptop, "status", PAPER, "reading"))  # first
+    _tick()
+    ok(vlm(desktop, "status", PAPER, "read"))  # later than the laptop's status...
+    ok(vlm(desktop, "untag", PAPER, "zoom"))
+    _tick()
+    ok(vlm(laptop, "tag", PAPER, "hi-res"))  # ...which this later change on the laptop must not re-date
+    first, second = (laptop, desktop) if order == "laptop first" else (desktop, laptop)
+    for home in (first, second, first):
+        ok(vlm(home, "sync"))
+    for home in (laptop, desktop):
+        paper = shown(vlm, home)
+        assert (paper["status"], sorted(paper["tags"])) == ("read", ["hi-res"])
+
+
 def _tick() -> None:
     import time
 

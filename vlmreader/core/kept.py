@@ -20,6 +20,7 @@ import os
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 from vlmreader.core.files import user_path, write_atomically, write_users_file
 from vlmreader.core.formats import export_papers
@@ -119,6 +120,18 @@ class KeptExports:
             raise UserError("another vlmreader is rewriting the kept exports; try again") from None
         return lock
 
+    def update(self, change: Callable[[list[KeptExport]], list[KeptExport]]) -> None:
+        """Replace the registry by `change(the registry)`, read and written under its lock, so
+        that no other process's keep or drop comes between (the files are not written)."""
+        lock = self._locked()
+        try:
+            exports = self.all()
+            updated = change(exports)
+            if updated != exports:
+                self._save(updated)
+        finally:
+            lock.release()
+
     def find(self, path: str) -> KeptExport:
         target = str(user_path(path))
         for export in self.all():
@@ -142,11 +155,7 @@ class KeptExports:
     def drop(self, path: str) -> KeptExport:
         """Stop keeping the export at `path` up to date (the file stays)."""
         dropped = self.find(path)
-        lock = self._locked()
-        try:
-            self._save([export for export in self.all() if not _same_file(export.path, dropped.path)])
-        finally:
-            lock.release()
+        self.update(lambda exports: [export for export in exports if not _same_file(export.path, dropped.path)])
         return dropped
 
     # -- refreshing ----------------------------------------------------------------------

@@ -68,6 +68,11 @@ class Annotation:
     status: str = UNREAD
     note: str = ""
     modified: str = ""
+    changed: tuple[tuple[str, str], ...] = ()
+    """When each field last changed: (("note", time), ("starred", time), ("tag:hi-res", time),
+    ...), sorted; a tag's time is kept after it is removed. Sync dates each field by it, so a
+    later change to one field never passes for a later change to another. A field missing here
+    never changed; when all are (a library from before they were kept), `modified` dates them."""
 
     @classmethod
     def from_document(cls, document: Any) -> Annotation:
@@ -85,7 +90,13 @@ class Annotation:
             raise ValueError(f"paper {document['id']}: {status!r} is not a reading status")
         if not isinstance(note, str) or not isinstance(modified, str):
             raise ValueError(f"paper {document['id']}: note and modified must be texts")
-        return cls(starred=starred, tags=tuple(tags), status=status, note=note, modified=modified)
+        changed = document.get("changed", {})
+        if not isinstance(changed, dict) or not all(isinstance(time, str) for time in changed.values()):
+            raise ValueError(f"paper {document['id']}: changed must map fields to times")
+        return cls(
+            starred=starred, tags=tuple(tags), status=status, note=note, modified=modified,
+            changed=tuple(sorted(changed.items())),
+        )
 
     @classmethod
     def by_paper(cls, documents: Any) -> dict[str, Annotation]:
@@ -97,7 +108,7 @@ class Annotation:
         return annotations
 
     def to_document(self, paper_id: str) -> dict[str, Any]:
-        return {
+        document = {
             "id": paper_id,
             "starred": self.starred,
             "tags": list(self.tags),
@@ -105,6 +116,34 @@ class Annotation:
             "note": self.note,
             "modified": self.modified,
         }
+        if self.changed:
+            document["changed"] = dict(self.changed)
+        return document
+
+    def changed_at(self, field: str) -> str:
+        """When `field` ("starred", "status", "note" or "tag:" + the folded tag) last changed:
+        its own time; "" if it never did; the paper's last change if the library is from before
+        each field kept its time."""
+        for name, time in self.changed:
+            if name == field:
+                return time
+        return "" if self.changed else self.modified
+
+    def dated(self, before: Annotation, time: str) -> Annotation:
+        """This annotation, made from `before` at `time`: each field that differs from `before`
+        (each tag added or removed) dated `time`, the others keeping their dates."""
+        times = dict(before.changed)
+        if before.modified and not before.changed:
+            # a library from before each field kept its time: all are dated by the last change
+            for field in ("starred", "status", "note", *(f"tag:{tag.casefold()}" for tag in before.tags)):
+                times.setdefault(field, before.modified)
+        for field in ("starred", "status", "note"):
+            if getattr(self, field) != getattr(before, field):
+                times[field] = time
+        now, then = {tag.casefold() for tag in self.tags}, {tag.casefold() for tag in before.tags}
+        for folded in now ^ then:
+            times[f"tag:{folded}"] = time
+        return replace(self, modified=time, changed=tuple(sorted(times.items())))
 
 
 NO_ANNOTATION = Annotation()

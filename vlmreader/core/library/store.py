@@ -42,6 +42,7 @@ from vlmreader.core.library.journal import append_to_journal, read_journal
 from vlmreader.core.library.record_cache import load_records, save_records
 from vlmreader.core.library.storage import AtomicJSONStorage, LibraryFileError
 from vlmreader.core.models import (
+    ANNOTATION_FIELDS,
     NO_ANNOTATION,
     AddTags,
     Annotation,
@@ -472,7 +473,7 @@ class Library:
                 self._load_annotations()
             stamp = now_timestamp()
             before = {paper_id: self._annotations.get(paper_id, NO_ANNOTATION) for paper_id in ids}
-            updated = {paper_id: replace(change(paper_id, before[paper_id]), modified=stamp) for paper_id in ids}
+            updated = {paper_id: change(paper_id, before[paper_id]).dated(before[paper_id], stamp) for paper_id in ids}
             warning = None
             if not self.annotations_path.exists():
                 # The first write makes annotations.json, whole: the change is saved once it is.
@@ -709,7 +710,7 @@ class Library:
             records[merge.kept.id] = merge.kept
             self._write_records(records)
             restored = {merge.other.id: merge.other_annotation}
-            if self.annotation(merge.kept.id) == replace(merge.combined, modified=self.annotation(merge.kept.id).modified):
+            if _same_values(self.annotation(merge.kept.id), merge.combined):
                 restored[merge.kept.id] = merge.kept_annotation
             self._annotate(restored, lambda pid, _: restored[pid])
         return [self.get(merge.kept.id), self.get(merge.other.id)]
@@ -807,6 +808,11 @@ def _absorbed(keep: PaperRecord, other: PaperRecord) -> PaperRecord:
     if not keep.item and other.item:
         changes.update(item=other.item, item_format=other.item_format)
     return replace(keep, **changes)
+
+
+def _same_values(one: Annotation, other: Annotation) -> bool:
+    """Whether two annotations say the same of a paper, whenever each was made."""
+    return all(getattr(one, field) == getattr(other, field) for field in ANNOTATION_FIELDS)
 
 
 def _combined(keep: Annotation, other: Annotation) -> Annotation:

@@ -165,29 +165,23 @@ def render_paper(
     stamp,
 ) -> Document:
     """The document of a paper as the library has it now, each field keeping `base`'s stamp when
-    it is as `base` has it, and getting `stamp()` (called at most once) when it changed."""
-    issued: list[str] = []
-
-    def new_stamp() -> str:
-        if not issued:
-            issued.append(stamp())
-        return issued[0]
-
+    it is as `base` has it, and getting `stamp(field)` when it changed: `field` is "starred",
+    "status", "note", "tag:" + the folded tag, or "record"."""
     document: Document = {"id": paper_id, "key": key}
     base = base or {}
     starred, starred_at = starred_of(base)
     if annotation.starred != starred:
-        starred, starred_at = annotation.starred, new_stamp()
+        starred, starred_at = annotation.starred, stamp("starred")
     if starred_at:
         document["starred"] = [starred, starred_at]
     status, status_at = status_of(base)
     if annotation.status != status:
-        status, status_at = annotation.status, new_stamp()
+        status, status_at = annotation.status, stamp("status")
     if status_at:
         document["status"] = [status, status_at]
     note, note_at = note_of(base)
     if annotation.note != note:
-        note, note_at = annotation.note, new_stamp()
+        note, note_at = annotation.note, stamp("note")
     if note_at:
         document["note"] = [note, note_at]
     entries = tag_entries(base)
@@ -195,17 +189,17 @@ def render_paper(
     for folded, spelling in have.items():
         entry = entries.get(folded)
         if entry is None or not entry[1]:
-            entries[folded] = [spelling, True, new_stamp()]
+            entries[folded] = [spelling, True, stamp(f"tag:{folded}")]
     for folded, entry in list(entries.items()):
         if entry[1] and folded not in have:
-            entries[folded] = [entry[0], False, new_stamp()]
+            entries[folded] = [entry[0], False, stamp(f"tag:{folded}")]
     if entries:
         document["tags"] = entries
     if record is not None:
         if base.get("record") == record:
             document["record"], document["record_at"] = record, base.get("record_at", "")
         else:
-            document["record"], document["record_at"] = record, new_stamp()
+            document["record"], document["record_at"] = record, stamp("record")
     return document
 
 

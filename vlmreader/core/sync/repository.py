@@ -417,8 +417,11 @@ class Sync:
         annotation = paper.annotation
         if base is None and record is None and not _annotated(annotation):
             return None
-        wall = milliseconds_of_timestamp(annotation.modified)
-        return render_paper(paper.id, paper.key, annotation, record, base, lambda: clock.stamp(wall))
+        def stamp(field: str) -> str:
+            # a record is dated by the sync that first sends it: records keep no change time
+            return clock.stamp(None if field == "record" else milliseconds_of_timestamp(annotation.changed_at(field)))
+
+        return render_paper(paper.id, paper.key, annotation, record, base, stamp)
 
     def _render(self, main: str | None, clock: Clock) -> _Snapshot:
         """The library as the repository's files, each field stamped where it differs from `main`."""
@@ -672,12 +675,10 @@ class Sync:
             self._apply_kept(*changes[KEPT_FILE])
 
     def _apply_kept(self, snapshot: Document | None, merged: Document) -> None:
-        exports = KeptExports(self.library)
-        lock = exports._locked()
-        try:
-            current = exports.all()
+        before, wanted = kept_present(snapshot), kept_present(merged)
+
+        def merge(current: list[KeptExport]) -> list[KeptExport]:
             by_path = {_portable(export.path): export for export in current}
-            before, wanted = kept_present(snapshot), kept_present(merged)
             for path in set(before) | set(wanted):
                 here = by_path.get(path)
                 now = (here.query, here.format) if here is not None else None
@@ -691,11 +692,9 @@ class Sync:
                         by_path[path] = replace(here, query=query, format=format_name, inputs_digest="")
                 else:
                     by_path.pop(path, None)
-            updated = list(by_path.values())
-            if updated != current:
-                exports._save(updated)
-        finally:
-            lock.release()
+            return list(by_path.values())
+
+        KeptExports(self.library).update(merge)
 
 
 def _portable(path: str) -> str:
