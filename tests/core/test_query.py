@@ -54,6 +54,23 @@ def test_a_prefix_being_typed_already_finds_papers(engine):
         assert "hallucination" in first(engine, partial).lower(), partial
 
 
+def test_a_one_letter_last_word_stands_for_the_words_it_starts(engine, library: Library):
+    whole_word = engine.search("hallucination").paper_ids()
+    started = engine.search("hallucination d").paper_ids()
+    # the same order, less the papers with no word starting with d (and a tag counts)
+    assert started and started == [paper_id for paper_id in whole_word if paper_id in set(started)]
+    for paper_id in started:
+        text = engine.index.searchable_text(engine.index.number_of[paper_id])
+        assert any(word.startswith("d") for word in text.split())
+    assert engine.search("hallucination q").paper_ids() != whole_word
+    library.add_tags([started[0]], ["qwen-family"])
+    tagged = SearchEngine(library)
+    assert started[0] in tagged.search("hallucination q").paper_ids()
+    # a one-letter word before the last is a word of its own, as before
+    exact_d, d_words = engine.search("d hallucination"), engine.search("hallucination d")
+    assert exact_d.strict_count < d_words.strict_count
+
+
 def test_title_matches_rank_above_abstract_only_matches(engine):
     ranked = titles(engine, "hallucination decoding")
     in_title = [t for t in ranked if "hallucination" in t.lower() and "decoding" in t.lower()]

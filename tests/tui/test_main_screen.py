@@ -14,7 +14,7 @@ from vlmreader.tui.screens.main import DETAIL_DELAY_WHILE_TYPING
 from vlmreader.tui.widgets import KeyFooter, PaperList
 from vlmreader.tui.widgets.sidebar import Sidebar
 
-from .conftest import list_rows, notifications, screen_text, settle, text_of, type_query
+from .conftest import list_rows, notifications, screen_text, settle, text_of, type_query, type_text
 
 SIZES = [(80, 24), (160, 45)]
 
@@ -48,6 +48,28 @@ async def test_typing_searches_as_you_type(library: Library, run_app):
         assert app.main_screen.search_bar.input.has_focus
         assert text_of(app, "#detail-title") == "No paper matches 'zzqqxx'."
         assert "Widen the query" in text_of(app, "#detail-meta")
+
+
+async def test_a_new_word_never_empties_the_list_at_its_first_letter(library: Library, run_app):
+    async with run_app(library, size=(120, 30)) as (app, pilot):
+        await pilot.press("slash")
+        shown: dict[str, tuple[str, list[str]]] = {}
+        typed = ""
+        for character in "hallucination d":
+            await type_text(pilot, character)
+            typed += character
+            await settle(pilot)
+            shown[typed] = (text_of(app, "#count"), list_rows(app))
+        count, rows = shown["h"]
+        # 'h' stands for every word that starts with it, as 'ha' does for those starting 'ha'.
+        assert int(count.split()[0]) > 400 and len(rows) > 20
+        whole_word_count, whole_word_rows = shown["hallucination "]
+        count, rows = shown["hallucination d"]
+        assert count.split()[0] != "0" and rows
+        # Nearly every hallucination paper has a word starting with d: the list barely moves.
+        assert 0 < int(count.split()[0]) <= int(whole_word_count.split()[0])
+        assert rows[0] == whole_word_rows[0]
+        assert not [typed for typed, (count, _) in shown.items() if count.startswith("0 of")]
 
 
 async def test_star_status_skip_and_undo_persist_across_restart(library: Library, bundled_pages, run_app):

@@ -175,6 +175,7 @@ class SearchIndex:
         self.annotations: dict[int, Annotation] = {}
         self.user_postings: dict[int, dict[str, list[int]]] = {TAGS: {}, NOTE: {}}
         self._user_vocabulary: list[str] = []
+        self._user_initials: dict[str, set[int]] = {}
         self._lock = threading.RLock()
         self._records = records
         self._relevance_source = relevance_source
@@ -200,6 +201,9 @@ class SearchIndex:
                 for term in set(search_terms(text)):
                     table.setdefault(term, []).append(number)
         self.user_postings = {TAGS: tag_postings, NOTE: note_postings}
+        self._user_initials = {}
+        for term, postings in (*tag_postings.items(), *note_postings.items()):
+            self._user_initials.setdefault(term[0], set()).update(postings)
         if self._relevance is not None:
             self._relevance.set_annotations(self.annotations)
         self._matches_cache = {}
@@ -652,6 +656,11 @@ class SearchIndex:
         if allowed is _NOT_FILTERED_YET:
             allowed = self._filtered(query)
         words = [term for word in query.words for term in query_terms(word)]
+        if words and len(words[-1]) == 1:
+            # One letter of a word being typed: every paper with a word that starts with it, so
+            # that the list narrows as the word grows instead of emptying at its first letter.
+            with_initial = self._with_initial(words.pop())
+            allowed = with_initial if allowed is None else allowed & with_initial
         word_matches = [self.term_matches(word, last=position == len(words) - 1) for position, word in enumerate(words)]
         phrase_matches = [{term: EXACT} for phrase in query.phrases for term in search_terms(phrase)]
         matched_terms = {term for matches in word_matches + phrase_matches for term in matches}
@@ -696,6 +705,11 @@ class SearchIndex:
             matched_terms=frozenset(matched_terms),
             index=self,
         )
+
+    def _with_initial(self, character: str) -> set[int]:
+        """Papers with a term, in any field, that starts with `character`."""
+        with_initial = set(self.corpus.tables[index.INITIAL].get(character) or ())
+        return with_initial | self._user_initials.get(character, set())
 
     def _phrases_hold(self, number: int, query: Query) -> bool:
         text = " ".join(self.searchable_text(number).split())

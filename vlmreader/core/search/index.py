@@ -24,14 +24,15 @@ from vlmreader.core.vocabulary import HAS_ARXIV, HAS_AUTHOR, HAS_DOI, HAS_VENUE,
 TITLE, KEY, ABSTRACT, AUTHOR = "title", "key", "abstract", "author"
 CORPUS_FIELDS = (TITLE, KEY, ABSTRACT, AUTHOR)
 """The fields free words are matched in (and whose terms make the vocabulary)."""
-PERSON, VENUE, YEAR, HAS = "person", "venue", "year", "has"
-FILTER_TABLES = (PERSON, VENUE, YEAR, HAS)
+PERSON, VENUE, YEAR, HAS, INITIAL = "person", "venue", "year", "has", "initial"
+FILTER_TABLES = (PERSON, VENUE, YEAR, HAS, INITIAL)
 """Read by filters only: authors' name terms to the authors who bear them (see `person_number`),
-venue words, years ('2024', a paper's own and its venue's) and `has:` values, each to the
+venue words, years ('2024', a paper's own and its venue's), `has:` values, and the first
+characters of a paper's terms (what a one-letter word being typed stands for), each to the
 papers that have it."""
 AUTHORS_NUMBERED = 64
 """A paper's authors are numbered up to this many; those after share the last number."""
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 MAX_COUNT = 255
 _YEAR = re.compile(r"\b(\d{4})\b")
 
@@ -128,6 +129,7 @@ class CorpusIndex:
                 _post(building[PERSON], terms, person_number(number, position))
             for term in seen:
                 frequency[term] = frequency.get(term, 0) + 1
+            _post(building[INITIAL], {term[0] for term in seen}, number)
         tables = {
             name: PostingsTable.from_lists(table, mentions if name == ABSTRACT else None)
             for name, table in building.items()
