@@ -217,6 +217,18 @@ def test_a_search_that_must_not_wait_leaves_partial_matches_for_later(library: L
     assert not again.relevance_pending and again.paper_ids() == engine.search(question).paper_ids()
 
 
+def test_a_screenful_of_papers_with_every_word_never_loads_the_relevance_index(library: Library):
+    engine = SearchEngine(library)
+    engine.search("answer faster by dropping image patches")  # builds and caches it
+    fresh = SearchEngine(library)
+
+    assert len(fresh.search("hallucination")) >= 20  # 40 papers hold the word
+    assert not fresh.index.relevance_ready  # not read from its cache either
+    assert fresh.search("hallucination", wait=False).relevance_pending is False
+    assert len(fresh.search("llava uhd")) > 1  # one paper has both words: the partial ones follow
+    assert fresh.index.relevance_ready
+
+
 def test_an_empty_library_ranks_nothing(tmp_path: Path):
     engine = SearchEngine(Library(tmp_path / "home"))
 

@@ -555,21 +555,26 @@ class SearchIndex:
         The first search that needs the relevance index builds it (seconds for a large library):
         with `wait` false (the app's event loop), a search that would wait leaves the partial
         matches out instead (`like:` lists nothing) and says so in `result.relevance_pending`."""
-        wants_relevance = bool(query.like or (partial and query.words))
-        if wants_relevance and not wait and self._relevance is None:
+        if query.like:
+            if not wait and self._relevance is None:
+                result = self._empty(query)
+                result.relevance_pending = True
+                return result
+            relevance = self.relevance  # built outside the lock: it takes a while
             with self._lock:
-                result = self._empty(query) if query.like else self._search(query)
-            result.relevance_pending = True
-            return result
-        relevance = self.relevance if wants_relevance else None  # built outside the lock: it takes a while
-        with self._lock:
-            if query.like:
                 return self._similar(query, relevance)
+        with self._lock:
             allowed = self._filtered(query)
             result = self._search(query, allowed)
-            if relevance is not None and len(result) < screenful:
-                self._add_partial(result, query, relevance, allowed)
+        if not (partial and query.words) or len(result) >= screenful:
+            return result  # the relevance index is not needed: not even loaded from its cache
+        if not wait and self._relevance is None:
+            result.relevance_pending = True
             return result
+        relevance = self.relevance
+        with self._lock:
+            self._add_partial(result, query, relevance, allowed)
+        return result
 
     def _add_partial(self, result: SearchResult, query: Query, relevance: RelevanceIndex, allowed: set[int] | None) -> None:
         """Append to `result` the papers, ranked by relevance, that hold most of the words
