@@ -113,13 +113,16 @@ def _print_result(library, result, limit: int | None, as_json: bool) -> int:
     or a line each, with a separator before the papers that match only most of the words."""
     hits = result.scored_ids(limit)
     if as_json:
-        _print_json(
-            [
-                library.get(paper_id).to_json() | {"score": score, "match": result.match_at(position)}
-                for position, (paper_id, score) in enumerate(hits)
-            ],
-            indent=None,
-        )
+        # One paper at a time, as `json.dumps` would write the whole array: 15,000 papers with
+        # their abstracts never make one string.
+        encode = json.JSONEncoder(ensure_ascii=False).encode
+        write = sys.stdout.write
+        write("[")
+        for position, (paper_id, score) in enumerate(hits):
+            if position:
+                write(", ")
+            write(encode(library.get(paper_id).to_json() | {"score": score, "match": result.match_at(position)}))
+        write("]\n")
         return len(hits)
     for position, (paper_id, _) in enumerate(hits):
         if position == result.strict_count and not result.similar:

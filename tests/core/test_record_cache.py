@@ -69,7 +69,7 @@ def test_a_separator_character_in_a_value_means_no_cache(library: Library, bundl
 def test_the_cache_is_tied_to_a_version_of_the_library_file(library: Library):
     records = library.records()
     signature = library.papers_signature
-    assert record_cache.load_records(library.records_cache_path, signature)[1] == records
+    assert list(record_cache.load_records(library.records_cache_path, signature)[1]) == records
     changed = (signature[0], signature[1] + 1, signature[2])
     assert record_cache.load_records(library.records_cache_path, changed) is None
     assert record_cache.load_records(library.home / "missing.bin", signature) is None

@@ -187,6 +187,31 @@ def test_any_content_of_a_cache_file_means_rebuild(library: Library, bundled_pag
     assert len(reopened) == 452
 
 
+@pytest.mark.parametrize("cache", ["search-index.bin", "records-cache.bin"])
+def test_a_cache_file_cut_short_means_rebuild(library: Library, bundled_pages, cache):
+    from vlmreader.core.search import SearchEngine
+
+    found = SearchEngine(library).search("dragonfly zoom").paper_ids()
+    whole = (library.home / cache).read_bytes()
+    for length in (len(whole) // 3, len(whole) - 9, len(whole) - 1):
+        (library.home / cache).write_bytes(whole[:length])
+        reopened = open_library(library.home, bundled_pages)
+        assert SearchEngine(reopened).search("dragonfly zoom").paper_ids() == found
+        assert reopened.records() == library.records()
+    assert (library.home / cache).read_bytes() == whole  # rebuilt as it was
+
+
+def test_a_record_found_damaged_when_read_is_read_from_the_library_file(library: Library, bundled_pages):
+    dragonfly = library.resolve("dragonfly")
+    cache = library.records_cache_path.read_bytes()
+    sentence = dragonfly.abstract[:40].encode("utf-8")
+    assert cache.count(sentence) == 1
+    library.records_cache_path.write_bytes(cache.replace(sentence, b"\xff" * len(sentence)))  # not UTF-8
+    reopened = open_library(library.home, bundled_pages)
+    assert reopened.get(dragonfly.id).abstract == dragonfly.abstract
+    assert reopened.records() == library.records()
+
+
 # -- real processes ----------------------------------------------------------------------
 
 WRITER = textwrap.dedent(

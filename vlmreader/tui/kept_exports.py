@@ -6,15 +6,15 @@ worker. The `Library` belongs to the event loop (it is not thread-safe: a change
 annotations in place), and so does the `SearchEngine` that keeps the index in step with it. So
 the app takes a `LibraryView` on the loop and hands it to the worker, which reads nothing else:
 
-- the records as they are now: `PaperRecord`s are immutable (a change replaces one), so a list
-  of them is a snapshot;
+- the records as they are now: the library's `RecordTable`, which a change replaces rather
+  than alters, and which reads a record on first use, from any thread;
 - a copy of the annotations (only the papers the user has touched);
 - the engine's current `SearchIndex`, which is safe to search from any thread. The loop may
   meanwhile give it a newer change's annotations (in place); that change brings a refresh of
   its own, which writes the files as they then are.
 
-Taking it costs a list of references (under half a millisecond at 100,000 papers); the lookups a
-refresh needs are built on the worker. A lock around the library instead would have to be taken
+Taking it costs a reference and a copy of the annotations; the lookups a refresh needs are
+built on the worker. A lock around the library instead would have to be taken
 by every screen that reads it, and a refresh holding it would stall the keys meanwhile.
 """
 
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from vlmreader.core.kept import UNCHANGED, WRITTEN, Refreshed
 from vlmreader.core.library import Library
-from vlmreader.core.models import NO_ANNOTATION, Paper, PaperRecord
+from vlmreader.core.models import NO_ANNOTATION, Paper
 from vlmreader.core.search import SearchIndex, SearchResult, parse_query
 from vlmreader.core.vocabulary import counted
 
@@ -37,23 +37,16 @@ class LibraryView:
     def __init__(self, library: Library, index: SearchIndex) -> None:
         """Take it on the event loop, with `index` from the library's engine (`engine.index`)."""
         self.home = library.home
-        self._records = library.records()
+        self._records = library.record_table()
         self._annotations = library.annotations()
         self._index = index
 
     @cached_property
-    def _record_of(self) -> dict[str, PaperRecord]:
-        return {record.id: record for record in self._records}
-
-    @cached_property
     def _id_of_key(self) -> dict[str, str]:
-        # As the library finds keys: a paper's earlier keys (kept after a merge), its own key first.
-        ids = {alias.casefold(): record.id for record in self._records for alias in record.aliases}
-        ids.update({record.key.casefold(): record.id for record in self._records})
-        return ids
+        return self._records.ids_by_key()
 
     def get(self, paper_id: str) -> Paper:
-        return Paper(self._record_of[paper_id], self._annotations.get(paper_id, NO_ANNOTATION))
+        return Paper(self._records[paper_id], self._annotations.get(paper_id, NO_ANNOTATION))
 
     def find_key(self, key: str) -> Paper | None:
         paper_id = self._id_of_key.get(key.strip().casefold())

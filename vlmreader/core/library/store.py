@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ from vlmreader.core.files import (
 from vlmreader.core.keys import CitationKeys, is_citable_key, is_valid_key
 from vlmreader.core.library.identity import PaperIdentities
 from vlmreader.core.library.journal import append_to_journal, read_journal
-from vlmreader.core.library.record_cache import load_records, save_records
+from vlmreader.core.library.record_cache import LoadedRecords, StoredRecords, load_records, save_records
 from vlmreader.core.library.storage import AtomicJSONStorage, LibraryFileError
 from vlmreader.core.models import (
     ANNOTATION_FIELDS,
@@ -188,7 +188,7 @@ class Library:
         self._lock = None
         self.lock_timeout: float = LOCK_TIMEOUT_SECONDS
         """Seconds a write waits for another process's lock (the app waits none: see its docstring)."""
-        self._records: dict[str, PaperRecord] = {}
+        self._records = RecordTable(LoadedRecords())
         self._annotations: dict[str, Annotation] = {}
         self._by_key: dict[str, str] = {}
         self._papers_meta: dict[str, Any] = {}
@@ -280,7 +280,7 @@ class Library:
 
     def _load_papers(self) -> None:
         signature = file_signature(self.papers_path)
-        cached = load_records(self.records_cache_path, signature) if signature is not None else None
+        cached = load_records(self.records_cache_path, signature, self._read_records) if signature is not None else None
         if cached is not None:
             meta, records = cached
             self._set_records(records, meta, signature)
@@ -290,24 +290,29 @@ class Library:
         if signature is not None:
             self._save_records_cache()
 
-    def _records_from(self, documents: Iterable[dict]) -> list[PaperRecord]:
+    def _read_records(self) -> list[PaperRecord]:
+        """Every record, read from the library file itself (not its cache)."""
+        _, data = self._read(self._papers_db, self.papers_path)
+        return self._records_from(data.get("papers", {}).values())
+
+    def _records_from(self, documents: Iterable[dict]) -> LoadedRecords:
         try:
-            return [PaperRecord.from_document(doc) for doc in documents]
+            return LoadedRecords(PaperRecord.from_document(doc) for doc in documents)
         except (KeyError, TypeError, AttributeError) as error:
             raise LibraryFileError(self.papers_path, f"a paper record is malformed ({error!r})") from None
 
     def _save_records_cache(self) -> None:
         """Keep the fast copy of the records (record_cache.py) in step with the library file."""
         try:
-            if not save_records(self.records_cache_path, self._papers_signature, self._papers_meta, self.records()):
+            if not save_records(self.records_cache_path, self._papers_signature, self._papers_meta, self._records.ordered):
                 self.records_cache_path.unlink(missing_ok=True)
         except OSError:
             pass  # a read-only home still works; it just parses library.json every time
 
-    def _set_records(self, records: list[PaperRecord], meta: dict[str, Any], signature: tuple | None) -> None:
-        self._records = {record.id: record for record in records}
-        self._by_key = {alias.casefold(): record.id for record in records if record.aliases for alias in record.aliases}
-        self._by_key.update({record.key.casefold(): record.id for record in records})
+    def _set_records(self, records: Sequence[PaperRecord], meta: dict[str, Any], signature: tuple | None) -> None:
+        """`records`: a `LoadedRecords` or `StoredRecords` (read from the cache as they are asked for)."""
+        self._records = RecordTable(records)
+        self._by_key = self._records.ids_by_key()
         self._papers_meta = meta
         self._papers_signature = signature
         self.papers_version += 1
@@ -389,8 +394,15 @@ class Library:
         return paper_id in self._records
 
     def records(self) -> list[PaperRecord]:
-        """Every paper record, in library order (the order papers were added)."""
-        return list(self._records.values())
+        """Every paper record, in library order (the order papers were added). At 100,000
+        papers this reads every one whole: `record_table` gives what is read as it is asked for."""
+        return list(self._records.ordered)
+
+    def record_table(self) -> RecordTable:
+        """The records by id and in library order, each read when first asked for, with the
+        light fields of all in columns (`RecordTable.column`). It never changes: a change to the
+        records makes a new one. Safe to read from any thread."""
+        return self._records
 
     def annotations(self) -> dict[str, Annotation]:
         """The annotations of every paper the user has touched, by paper id."""
@@ -440,8 +452,8 @@ class Library:
 
     def collection_counts(self) -> list[tuple[str, int]]:
         counts: dict[str, int] = {}
-        for record in self._records.values():
-            for name in record.collections:
+        for names in self._records.column("collections"):
+            for name in names:
                 counts[name] = counts.get(name, 0) + 1
         return sorted(counts.items())
 
@@ -609,7 +621,7 @@ class Library:
                     annotation_changes[paper_id] = paper.annotation
             meta = {**self._papers_meta, **(meta_updates or {}), "schema_version": SCHEMA_VERSION}
             self._papers_db.storage.write({"_meta": {str(_META_DOC_ID): meta}, "papers": _Documents(list(records.values()))})
-            self._set_records(list(records.values()), meta, file_signature(self.papers_path))
+            self._set_records(LoadedRecords(records.values()), meta, file_signature(self.papers_path))
             self._save_records_cache()
             if annotation_changes:
                 self._annotate_offered(annotation_changes)
@@ -732,7 +744,7 @@ class Library:
         """Replace library.json with `records` (under the lock), and keep what derives from it."""
         meta = {**self._papers_meta, "schema_version": SCHEMA_VERSION}
         self._papers_db.storage.write({"_meta": {str(_META_DOC_ID): meta}, "papers": _Documents(list(records.values()))})
-        self._set_records(list(records.values()), meta, file_signature(self.papers_path))
+        self._set_records(LoadedRecords(records.values()), meta, file_signature(self.papers_path))
         self._save_records_cache()
 
     def _annotate_offered(self, offered: dict[str, Annotation]) -> None:
@@ -841,3 +853,42 @@ class _Documents:
 
     def items(self):
         return ((str(number), record.to_document()) for number, record in enumerate(self.records, start=1))
+
+
+class RecordTable(Mapping[str, PaperRecord]):
+    """The library's paper records by id, in library order (`ordered`), over a `LoadedRecords`
+    or a `StoredRecords`: a record is read whole when it is first asked for, and `column` gives
+    a light field of every record at once (`record_cache.LIGHT_FIELDS`)."""
+
+    def __init__(self, records: Sequence[PaperRecord]):
+        self.ordered = records
+        self.ids: list[str] = records.column("id")
+        self._position = {paper_id: position for position, paper_id in enumerate(self.ids)}
+
+    def __getitem__(self, paper_id: str) -> PaperRecord:
+        return self.ordered[self._position[paper_id]]
+
+    def __contains__(self, paper_id: object) -> bool:
+        return paper_id in self._position
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def values(self):  # type: ignore[override]
+        return iter(self.ordered)
+
+    def items(self):  # type: ignore[override]
+        return zip(self.ids, self.ordered)
+
+    def ids_by_key(self) -> dict[str, str]:
+        """Each citation key, case folded, to its paper's id: a paper's earlier keys (kept after
+        a merge) find it too, unless another paper has that key now."""
+        by_key = {alias.casefold(): paper_id for paper_id, aliases in zip(self.ids, self.column("aliases")) for alias in aliases}
+        by_key.update(zip(map(str.casefold, self.column("key")), self.ids))
+        return by_key
+
+    def column(self, name: str) -> list:
+        return self.ordered.column(name)

@@ -19,6 +19,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Protocol
 
 from vlmreader.core.files import garbage_collection_paused
@@ -151,19 +152,22 @@ class SearchIndex:
 
     def __init__(
         self,
-        records: list[PaperRecord],
+        records: Sequence[PaperRecord],
         corpus_index: CorpusIndex | None = None,
         relevance_source=RelevanceIndex.build,
     ):
-        """`relevance_source(records)` gives the `RelevanceIndex`, called on the first search
-        that needs it (a cached one, see `SearchEngine`)."""
-        self.ids = [record.id for record in records]
+        """`records` may read each record when it is first asked for, and give a field of all at
+        once by `records.column(name)` (the library's `RecordTable.ordered`): the index reads
+        their ids, keys, titles and collections at once, abstracts only as a search needs them.
+        `relevance_source(records)` gives the `RelevanceIndex`, called on the first search that
+        needs it (a cached one, see `SearchEngine`)."""
+        self.ids = _column(records, "id")
         self.number_of = {paper_id: number for number, paper_id in enumerate(self.ids)}
-        self.titles = [record.title for record in records]
-        self.keys = [record.key for record in records]
-        self.abstracts = [record.abstract for record in records]
-        self.collections = [record.collections for record in records]
-        self.kept_apart = {number: set(record.kept_apart) for number, record in enumerate(records) if record.kept_apart}
+        self.titles = _column(records, "title")
+        self.keys = _column(records, "key")
+        self.abstracts = _FieldOfEach(records, "abstract")
+        self.collections = _column(records, "collections")
+        self.kept_apart = {number: set(ids) for number, ids in enumerate(_column(records, "kept_apart")) if ids}
         """Papers the user said are not duplicates of these (sparse: most have none)."""
         self.corpus = corpus_index or CorpusIndex.build(records)
         self.document_frequency = self.corpus.document_frequency
@@ -208,7 +212,8 @@ class SearchIndex:
             self._relevance.set_annotations(self.annotations)
         self._matches_cache = {}
         self._scores_cache = {}
-        self._user_vocabulary = sorted((set(tag_postings) | set(note_postings)) - set(self.document_frequency))
+        known = self.document_frequency
+        self._user_vocabulary = sorted({term for term in (*tag_postings, *note_postings) if term not in known})
 
     # -- term matching ---------------------------------------------------------------
 
@@ -459,6 +464,10 @@ class SearchIndex:
             for term in set(search_terms(word)):
                 exclude(self.documents_with(term))
         return allowed
+
+    def count_having(self, name: str) -> int:
+        """How many papers have the metadata `has:name` asks for (`vocabulary.HAS_VALUES`)."""
+        return len(self.corpus.tables[index.HAS].get(name) or ())
 
     @cached_property
     def _duplicates(self) -> set[int]:
@@ -760,12 +769,44 @@ class SearchIndex:
         return head + tail
 
 
+def _column(records: Sequence[PaperRecord], name: str) -> list:
+    """Every record's `name`, in order, read at once where `records` can (`column`)."""
+    column = getattr(records, "column", None)
+    return column(name) if column is not None else [getattr(record, name) for record in records]
+
+
+class _FieldOfEach(Sequence[str]):
+    """One field of each record, read when asked for: `abstracts[n]` reads paper n's record."""
+
+    def __init__(self, records: Sequence[PaperRecord], name: str):
+        self._records = records
+        self._name = name
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __getitem__(self, number):  # type: ignore[override]
+        if isinstance(number, slice):
+            return [getattr(record, self._name) for record in self._records[number]]
+        return getattr(self._records[number], self._name)
+
+    def __iter__(self):
+        return (getattr(record, self._name) for record in self._records)
+
+
 def _model_name(title: str) -> str:
     """'LLaVA-UHD: an LMM ...' -> 'llavauhd'; '' when the title has no short name before a colon."""
     match = _MODEL_NAME.match(title)
     if not match or len(match.group(1).split()) > 3:
         return ""
     return "".join(words_of(match.group(1)))
+
+
+class RecordSource(Protocol):
+    """The records as the library holds them (`vlmreader.core.library.RecordTable`)."""
+
+    ordered: Sequence[PaperRecord]
+    """In library order, each read when first asked for, with `column(name)` for a field of all."""
 
 
 class SearchedLibrary(Protocol):
@@ -779,7 +820,7 @@ class SearchedLibrary(Protocol):
     @property
     def papers_signature(self) -> tuple | None: ...
 
-    def records(self) -> list[PaperRecord]: ...
+    def record_table(self) -> RecordSource: ...
 
     def annotations(self) -> dict[str, Annotation]: ...
 
@@ -802,7 +843,7 @@ class SearchEngine:
         self._papers_version = -1
         self._annotations_version = -1
 
-    def _corpus_index(self, records: list[PaperRecord]) -> CorpusIndex:
+    def _corpus_index(self, records: Sequence[PaperRecord]) -> CorpusIndex:
         path = self.library.home / self.INDEX_FILE
         source = self.library.papers_signature
         cached = CorpusIndex.load(path, source)
@@ -815,13 +856,13 @@ class SearchEngine:
             pass  # a read-only home still searches; it just rebuilds next time
         return built
 
-    def _relevance_index(self, records: list[PaperRecord]) -> RelevanceIndex:
+    def _relevance_index(self, records: Sequence[PaperRecord]) -> RelevanceIndex:
         return RelevanceIndex.load_or_build(self.library.home / self.RELEVANCE_FILE, records)
 
     @property
     def index(self) -> SearchIndex:
         if self._index is None or self._papers_version != self.library.papers_version:
-            records = self.library.records()
+            records = self.library.record_table().ordered
             with garbage_collection_paused():
                 self._index = SearchIndex(records, self._corpus_index(records), self._relevance_index)
             self._papers_version = self.library.papers_version

@@ -4,16 +4,19 @@ Building it tokenises every title, key, abstract and author's name, and reads ea
 venue, years and what metadata it has (for the `venue:`, `year:` and `has:` filters), which
 takes a while for a large library (seconds at 100,000 papers), so it is saved beside the library
 (`search-index.bin`) and loaded on the next run while the library file is unchanged. The file is
-a JSON header line followed by the raw bytes of the postings arrays; a missing, stale or damaged
-cache is simply rebuilt.
+a JSON header line followed by the vocabulary and the raw bytes of the postings arrays, which
+are memory-mapped rather than read: opening the index of 100,000 papers reads the vocabulary,
+and a search the few postings it needs. A missing, stale or damaged cache is simply rebuilt.
 """
 
 from __future__ import annotations
 
+import mmap
 import re
 from array import array
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 from vlmreader.core.files import cache_header, read_cache_header, write_atomically
@@ -41,20 +44,20 @@ class PostingsTable:
     """term -> sorted document numbers (and, optionally, occurrence counts), packed in arrays.
 
     One flat array for all terms keeps 100,000 papers' postings compact, and saves and loads
-    as raw bytes.
+    as raw bytes; a loaded table's arrays are views of the memory-mapped cache file, so only
+    the postings a search reads are read from disk. The terms are sorted: a term is found by
+    bisection, and so are a prefix's terms.
     """
 
-    def __init__(self, terms: list[str], offsets: array, numbers: array, counts: array | None = None):
+    def __init__(self, terms: list[str], offsets: Sequence[int], numbers: Sequence[int], counts: Sequence[int] | None = None):
         self.terms = terms
-        self.slot = {term: position for position, term in enumerate(terms)}
         self.offsets = offsets
         self.numbers = numbers
         self.counts = counts
 
     @classmethod
     def from_lists(cls, table: dict[str, array], counts: dict[str, array] | None = None) -> PostingsTable:
-        """Pack per-term postings (and counts) into flat arrays, releasing each term's as it goes.
-        The terms are sorted, so that a prefix's terms can be found by bisection."""
+        """Pack per-term postings (and counts) into flat arrays, releasing each term's as it goes."""
         terms = sorted(table)
         offsets = array("q", [0])
         numbers = array("i")
@@ -66,18 +69,22 @@ class PostingsTable:
                 packed_counts.extend(counts.pop(term))
         return cls(terms, offsets, numbers, packed_counts)
 
-    def __contains__(self, term: str) -> bool:
-        return term in self.slot
+    def _position(self, term: str) -> int | None:
+        position = bisect_left(self.terms, term)
+        return position if position < len(self.terms) and self.terms[position] == term else None
 
-    def get(self, term: str) -> array | None:
-        position = self.slot.get(term)
+    def __contains__(self, term: str) -> bool:
+        return self._position(term) is not None
+
+    def get(self, term: str) -> Sequence[int] | None:
+        position = self._position(term)
         if position is None:
             return None
         return self.numbers[self.offsets[position] : self.offsets[position + 1]]
 
     def count(self, term: str, number: int) -> int:
         """How often `term` occurs in document `number` (0 if not, or if counts are not kept)."""
-        position = self.slot.get(term)
+        position = self._position(term)
         if position is None or self.counts is None:
             return 0
         end = self.offsets[position + 1]
@@ -86,8 +93,10 @@ class PostingsTable:
             return self.counts[found]
         return 0
 
-    def arrays(self) -> list[array]:
-        return [self.offsets, self.numbers] + ([self.counts] if self.counts is not None else [])
+    def arrays(self) -> list[tuple[str, str, Sequence[int]]]:
+        """(name, typecode, values) of each array the table is packed in."""
+        packed = [("offsets", "q", self.offsets), ("numbers", "i", self.numbers)]
+        return packed + ([("counts", "B", self.counts)] if self.counts is not None else [])
 
 
 class CorpusIndex:
@@ -103,7 +112,7 @@ class CorpusIndex:
         """Every term, sorted (for prefix lookups by bisection)."""
 
     @classmethod
-    def build(cls, records: list[PaperRecord]) -> CorpusIndex:
+    def build(cls, records: Sequence[PaperRecord]) -> CorpusIndex:
         # Arrays rather than lists while building: 4 bytes a posting instead of 8.
         building: dict[str, dict[str, array]] = {name: {} for name in CORPUS_FIELDS + FILTER_TABLES}
         mentions: dict[str, array] = {}
@@ -139,42 +148,82 @@ class CorpusIndex:
     # -- the cache file --------------------------------------------------------------
 
     def save(self, path: Path, source: tuple | None) -> None:
-        """Write the index to `path`, valid while the library's file signature is `source`."""
+        """Write the index to `path`, valid while the library's file signature is `source`.
+
+        After the header line come its sections, each at a multiple of 8 bytes from the start
+        of the file, as the header says: the vocabulary (terms, one a line), the frequencies,
+        then each table's terms (for a table of free-word terms, their places in the
+        vocabulary) and arrays."""
         vocabulary = self.vocabulary
-        header = cache_header(
-            INDEX_FORMAT,
-            source,
-            vocabulary=vocabulary,
-            fields={
-                name: {"terms": table.terms, "lengths": [len(a) for a in table.arrays()]}
-                for name, table in self.tables.items()
-            },
-        )
-        frequencies = array("i", (self.document_frequency[term] for term in vocabulary))
-        blobs = [header, frequencies]
-        for table in self.tables.values():
-            blobs.extend(table.arrays())
-        write_atomically(path, blobs)
+        place = {term: number for number, term in enumerate(vocabulary)}
+        sections: list[tuple[str, str, bytes | array]] = [
+            ("vocabulary", "text", "\n".join(vocabulary).encode("utf-8")),
+            ("frequencies", "i", array("i", (self.document_frequency[term] for term in vocabulary))),
+        ]
+        for name, table in self.tables.items():
+            if name in CORPUS_FIELDS:
+                sections.append((f"{name}.terms", "i", array("i", (place[term] for term in table.terms))))
+            else:
+                sections.append((f"{name}.terms", "text", "\n".join(table.terms).encode("utf-8")))
+            sections += [(f"{name}.{part}", typecode, _packed(typecode, values)) for part, typecode, values in table.arrays()]
+        layout: dict[str, tuple[str, int, int]] = {}
+        offset = 0
+        for name, typecode, data in sections:
+            size = memoryview(data).nbytes
+            layout[name] = (typecode, offset, size)
+            offset += size + -size % 8
+        header = cache_header(INDEX_FORMAT, source, sections=layout)
+        header = header[:-1] + b" " * (-len(header) % 8) + b"\n"  # the sections start aligned
+
+        def blobs():
+            yield header
+            for _, _, data in sections:
+                yield data
+                yield b"\0" * (-memoryview(data).nbytes % 8)
+
+        write_atomically(path, blobs())
 
     @classmethod
     def load(cls, path: Path, source: tuple | None) -> CorpusIndex | None:
-        """The index saved at `path` if it was built from the library file `source`, else None."""
+        """The index saved at `path` if it was built from the library file `source`, else None.
+        Its arrays are read from the file as searches need them (the file is memory-mapped)."""
         try:
             with open(path, "rb") as file:
                 header = read_cache_header(file, INDEX_FORMAT, source)
                 if header is None:
                     return None
-                vocabulary = header["vocabulary"]
-                frequencies = _read_array(file, "i", len(vocabulary))
-                tables = {}
-                for name in CORPUS_FIELDS + FILTER_TABLES:
-                    spec = header["fields"][name]
-                    lengths = spec["lengths"]
-                    offsets = _read_array(file, "q", lengths[0])
-                    numbers = _read_array(file, "i", lengths[1])
-                    counts = _read_array(file, "B", lengths[2]) if len(lengths) > 2 else None
-                    tables[name] = PostingsTable(spec["terms"], offsets, numbers, counts)
-        except (OSError, ValueError, KeyError, TypeError, EOFError):
+                start = file.tell()
+                contents = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+            whole = memoryview(contents)
+            end = max((offset + size + -size % 8 for _, offset, size in header["sections"].values()), default=0)
+            if start + end != len(contents):
+                return None  # cut short, or more than was written
+
+            def section(name: str):
+                typecode, offset, size = header["sections"][name]
+                if start + offset + size > len(contents):
+                    raise ValueError(f"section {name} is cut short")
+                data = whole[start + offset : start + offset + size]
+                return bytes(data).decode("utf-8") if typecode == "text" else data.cast(typecode)
+
+            text = section("vocabulary")
+            vocabulary = text.split("\n") if text else []
+            frequencies = section("frequencies")
+            if len(frequencies) != len(vocabulary):
+                return None
+            tables = {}
+            for name in CORPUS_FIELDS + FILTER_TABLES:
+                terms = section(f"{name}.terms")
+                if name in CORPUS_FIELDS:
+                    terms = list(map(vocabulary.__getitem__, terms))
+                else:
+                    terms = terms.split("\n") if terms else []
+                offsets, numbers = section(f"{name}.offsets"), section(f"{name}.numbers")
+                counts = section(f"{name}.counts") if f"{name}.counts" in header["sections"] else None
+                if len(offsets) != len(terms) + 1 or offsets[-1] != len(numbers) or (counts is not None and len(counts) != len(numbers)):
+                    return None
+                tables[name] = PostingsTable(terms, offsets, numbers, counts)
+        except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError):
             return None
         return cls(tables, dict(zip(vocabulary, frequencies)), vocabulary)
 
@@ -227,7 +276,6 @@ def _year_in(text: str) -> str:
     return match.group(1) if match else ""
 
 
-def _read_array(file, typecode: str, length: int) -> array:
-    values = array(typecode)
-    values.fromfile(file, length)
-    return values
+def _packed(typecode: str, values: Sequence[int]) -> array:
+    """`values` as an array of `typecode` (a loaded table's are views of the file)."""
+    return values if isinstance(values, array) and values.typecode == typecode else array(typecode, values)

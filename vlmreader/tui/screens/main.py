@@ -27,9 +27,10 @@ from textual.timer import Timer
 from vlmreader.core.formats.copying import COPY_FORMATS, DEFAULT_COPY_FORMAT
 from vlmreader.core.library import Library
 from vlmreader.core.models import AddTags, AnnotationChange, Paper, RemoveTags, SetNote, SetStatus, Star, needs_metadata
-from vlmreader.core.search import SearchResult, parse_query
+from vlmreader.core.search import SearchIndex, SearchResult, parse_query
 from vlmreader.core.vocabulary import (
     FILTER_PREFIXES,
+    HAS_AUTHOR,
     LIKE_FILTER,
     SKIPPED,
     STATUS,
@@ -56,7 +57,7 @@ from vlmreader.tui.messages import (
     UndoRequested,
 )
 from vlmreader.tui.widgets import DetailPane, JobBar, KeyFooter, NoteEditor, PaperList, SearchBar
-from vlmreader.tui.widgets.sidebar import Sidebar, SidebarCounts, count_without_author
+from vlmreader.tui.widgets.sidebar import Sidebar, SidebarCounts
 
 NARROW_WIDTH = 100
 """Below this many columns the detail pane goes under the list and the sidebar starts hidden."""
@@ -153,9 +154,10 @@ class MainScreen(Screen[None]):
         self.copy_format = copy_format
         """What `y` copies (config `[copy] format`)."""
         self._detail_timer: Timer | None = None
-        self._record_counts: tuple[int, list[tuple[str, int]], int] = (-1, [], 0)
-        """(papers_version, papers by collection, papers without authors): what only a change
-        to the records changes, counted once per version of them."""
+        self._record_counts: tuple[SearchIndex | None, list[tuple[str, int]], int] = (None, [], 0)
+        """(search index, papers by collection, papers without authors): what only a change to
+        the records changes, counted once per version of them (each has its own index), from
+        the index rather than from every record, which a large library reads only on demand."""
         self._changed_while_away = False
         self._before_mount: list[Callable[[], None]] | None = []
         """What the app said before the screen was mounted, done once it is; None after that."""
@@ -244,6 +246,8 @@ class MainScreen(Screen[None]):
         """Show a result; the list then posts `Highlighted`, which fills the detail pane."""
         self.paper_list.show_result(result, keep_paper)
         self._update_count()
+        if self.library is not None and result.index is not self._record_counts[0]:
+            self.update_sidebar()  # the records changed
 
     def note_resolved(self, paper_id: str, note: str) -> None:
         """The user settled a note conflict with `note` (being saved now): the editor shows it."""
@@ -404,9 +408,10 @@ class MainScreen(Screen[None]):
 
     def update_sidebar(self) -> None:
         library = self.library
-        if self._record_counts[0] != library.papers_version:
-            without_author = count_without_author(library.records())
-            self._record_counts = (library.papers_version, library.collection_counts(), without_author)
+        index = self.paper_list.result.index if self.paper_list.result is not None else None
+        if index is not None and index is not self._record_counts[0]:
+            without_author = len(index.ids) - index.count_having(HAS_AUTHOR)
+            self._record_counts = (index, library.collection_counts(), without_author)
         _, collections, without_author = self._record_counts
         annotations = library.annotations().values()
         statuses = dict.fromkeys(STATUSES, 0)

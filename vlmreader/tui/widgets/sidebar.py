@@ -6,7 +6,6 @@ what the list shows is always what the query says.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from textual.content import Content
@@ -14,7 +13,6 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from vlmreader.core.models import PaperRecord
 from vlmreader.core.text import visible
 from vlmreader.core.vocabulary import (
     COLLECTION_FILTER,
@@ -40,13 +38,7 @@ class SidebarCounts:
     collections: list[tuple[str, int]]
     tags: list[tuple[str, int]]
     without_author: int
-    """Papers with no author (for "Needs metadata"), counted from the records themselves."""
-
-
-def count_without_author(records: Iterable[PaperRecord]) -> int:
-    """Papers whose author field is missing or empty, read straight from the records: a tenth
-    of the time of building each `Paper` (11 ms against 110 ms at 100,000 papers)."""
-    return sum(1 for record in records if not record.fields.get("author", "").strip())
+    """Papers with no author (for "Needs metadata": what `-has:author` finds)."""
 
 
 class Sidebar(OptionList):
