@@ -35,7 +35,7 @@ characters of a paper's terms (what a one-letter word being typed stands for), e
 papers that have it."""
 AUTHORS_NUMBERED = 64
 """A paper's authors are numbered up to this many; those after share the last number."""
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5
 MAX_COUNT = 255
 _YEAR = re.compile(r"\b(\d{4})\b")
 
