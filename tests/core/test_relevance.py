@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.papers import offered
+from vlmreader.core.importing import open_library
 from vlmreader.core.library import Library
 from vlmreader.core.search import SearchEngine
 from vlmreader.core.search import relevance
@@ -227,6 +228,20 @@ def test_a_screenful_of_papers_with_every_word_never_loads_the_relevance_index(l
     assert fresh.search("hallucination", wait=False).relevance_pending is False
     assert len(fresh.search("llava uhd")) > 1  # one paper has both words: the partial ones follow
     assert fresh.index.relevance_ready
+
+
+def test_a_cache_of_this_very_library_file_is_taken_without_reading_a_paper(library: Library, monkeypatch, bundled_pages):
+    question = "answer faster by dropping unimportant image patches"
+    expected = SearchEngine(library).search(question).paper_ids()
+    monkeypatch.setattr(relevance, "_digest", lambda record: pytest.fail("a paper was read to check the cache"))
+    reopened = open_library(library.home, bundled_pages)
+    assert SearchEngine(reopened).search(question).paper_ids() == expected
+    monkeypatch.undo()
+
+    library.add_papers([offered(title="Dropping Unimportant Image Patches to Answer Faster", abstract="Token pruning.")])
+    grown = SearchEngine(open_library(library.home, bundled_pages)).search(question)
+    assert grown.paper_ids()[0] != expected[0]  # the new paper is ranked: the cache was brought up to date
+    assert "Dropping Unimportant Image Patches to Answer Faster" in titles(library, grown)
 
 
 def test_an_empty_library_ranks_nothing(tmp_path: Path):

@@ -856,15 +856,19 @@ class SearchEngine:
             pass  # a read-only home still searches; it just rebuilds next time
         return built
 
-    def _relevance_index(self, records: Sequence[PaperRecord]) -> RelevanceIndex:
-        return RelevanceIndex.load_or_build(self.library.home / self.RELEVANCE_FILE, records)
+    def _relevance_source(self, source: tuple | None):
+        """What gives the relevance index of the records read from the library file `source`
+        (taken now: the index may be asked for after the library has moved on)."""
+        path = self.library.home / self.RELEVANCE_FILE
+        return lambda records: RelevanceIndex.load_or_build(path, records, source)
 
     @property
     def index(self) -> SearchIndex:
         if self._index is None or self._papers_version != self.library.papers_version:
             records = self.library.record_table().ordered
+            source = self._relevance_source(self.library.papers_signature)
             with garbage_collection_paused():
-                self._index = SearchIndex(records, self._corpus_index(records), self._relevance_index)
+                self._index = SearchIndex(records, self._corpus_index(records), source)
             self._papers_version = self.library.papers_version
             self._annotations_version = -1
         if self._annotations_version != self.library.annotations_version:

@@ -21,6 +21,7 @@ import math
 import threading
 from array import array
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -146,6 +147,8 @@ class RelevanceIndex:
             self.average_length = (sum(self.lengths) / len(self.lengths)) if self.lengths else 1.0
         self.user: dict[int, dict[int, int]] = {}
         """term slot (or a negative slot for a word only the user wrote) -> paper -> weighted count."""
+        self.source: list | None = None
+        """The library file's signature the index was saved for, when it was loaded from a cache."""
         self._user_slots: dict[str, int] = {}
 
     @property
@@ -241,8 +244,10 @@ class RelevanceIndex:
 
     # -- the cache file ------------------------------------------------------------------
 
-    def save(self, path: Path) -> None:
-        header = _reading() | {"terms": self.terms, "papers": len(self.digests)}
+    def save(self, path: Path, source: tuple | None = None) -> None:
+        """Write the index to `path`; `source`, the library file's signature, lets the next
+        `load_or_build` of that very version take it without reading the papers."""
+        header = _reading() | {"terms": self.terms, "papers": len(self.digests), "source": list(source) if source else None}
         line = json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n"
         write_atomically(
             path,
@@ -271,21 +276,33 @@ class RelevanceIndex:
             return None
         if (paper_terms and max(paper_terms) >= len(terms)) or (numbers and max(numbers) >= papers):
             return None
-        return cls(digests, terms, paper_offsets, paper_terms, paper_counts, (lengths, offsets, numbers, impacts))
+        loaded = cls(digests, terms, paper_offsets, paper_terms, paper_counts, (lengths, offsets, numbers, impacts))
+        loaded.source = header.get("source")
+        return loaded
 
     @classmethod
-    def load_or_build(cls, path: Path, records: list[PaperRecord]) -> RelevanceIndex:
+    def load_or_build(cls, path: Path, records: Sequence[PaperRecord], source: tuple | None = None) -> RelevanceIndex:
         """The index of `records`: the cached one if it is of these very papers, else one built
-        reading only what changed since, and saved for next time."""
+        reading only what changed since, and saved for next time. A cache saved for the library
+        file `source` is taken as it is, without reading a paper (a large library reads its
+        papers' abstracts only as they are asked for: see `record_cache`)."""
         cached = cls.load(path)
+        if cached is not None and source is not None and cached.source == list(source) and cached.size == len(records):
+            return cached
         if cached is not None and list(cached.digests) == [_digest(record) for record in records]:
+            if source is not None:
+                cls._save_quietly(cached, path, source)
             return cached
         built = cls.build(records, reuse=cached)
+        cls._save_quietly(built, path, source)
+        return built
+
+    @staticmethod
+    def _save_quietly(index: RelevanceIndex, path: Path, source: tuple | None) -> None:
         try:
-            built.save(path)
+            index.save(path, source)
         except OSError:
             pass  # a read-only home still ranks; it just reads every paper next time
-        return built
 
     # -- ranking -------------------------------------------------------------------------
 
