@@ -45,6 +45,8 @@ RECORD_SEPARATOR = "\x1e"
 CHUNK_RECORDS = 2000
 LIGHT_FIELDS = ("id", "key", "title", "url", "collections", "added", "entry_type", "aliases", "kept_apart")
 """What opening the library reads of every record: enough for the list, keys and the search."""
+_SHARED_VALUES = ("collections", "added", "entry_type", "aliases", "kept_apart")
+"""Light fields whose values repeat from paper to paper."""
 _TRAILER = struct.Struct("<qq")
 """At the end of the file: where the bodies start, and where their offsets start."""
 
@@ -208,9 +210,13 @@ def _read_parts(file: BinaryIO, source: tuple | None) -> tuple[dict[str, Any], d
         values = text.split(FIELD_SEPARATOR) if count else []
         if len(values) != count:
             return None
-        decode = _DECODE.get(name)
-        # Most papers have no aliases and no papers kept apart: an empty value is decoded inline.
-        columns[name] = [decode(value) if value else () for value in values] if decode is not None else values
+        if name in _SHARED_VALUES:
+            # Many papers have the same value (no aliases, one collection): each distinct one is
+            # decoded once, and the papers share it.
+            decode = _DECODE.get(name, str)
+            decoded = {value: decode(value) for value in set(values)}
+            values = list(map(decoded.__getitem__, values))
+        columns[name] = values
     size = file.seek(0, os.SEEK_END)
     file.seek(size - _TRAILER.size)
     bodies_start, offsets_start = _TRAILER.unpack(file.read(_TRAILER.size))
@@ -251,6 +257,7 @@ class StoredRecords(Sequence[PaperRecord]):
         self._offsets = offsets
         self._fallback = fallback
         self._read: list[PaperRecord | None] = [None] * (len(offsets) - 1)
+        self._positions: dict[str, int] | None = None
 
     def __del__(self) -> None:
         self._bodies.close()
@@ -274,6 +281,12 @@ class StoredRecords(Sequence[PaperRecord]):
         if name in self._columns:
             return self._columns[name]
         return [getattr(record, name) for record in self]
+
+    def positions(self) -> dict[str, int]:
+        """Each record's position by its id, made once."""
+        if self._positions is None:
+            self._positions = {paper_id: position for position, paper_id in enumerate(self._columns["id"])}
+        return self._positions
 
     def _record_at(self, position: int) -> PaperRecord:
         start, end = self._offsets[position], self._offsets[position + 1]
@@ -301,7 +314,12 @@ class StoredRecords(Sequence[PaperRecord]):
 
 class LoadedRecords(list):
     """Records held whole in memory (read from the library file, or just written), with the
-    `column` that `StoredRecords` offers."""
+    `column` and `positions` that `StoredRecords` offers. Never changed once made."""
 
     def column(self, name: str) -> list:
         return [getattr(record, name) for record in self]
+
+    def positions(self) -> dict[str, int]:
+        if "_positions" not in self.__dict__:
+            self._positions = {record.id: position for position, record in enumerate(self)}
+        return self._positions

@@ -190,7 +190,6 @@ class Library:
         """Seconds a write waits for another process's lock (the app waits none: see its docstring)."""
         self._records = RecordTable(LoadedRecords())
         self._annotations: dict[str, Annotation] = {}
-        self._by_key: dict[str, str] = {}
         self._papers_meta: dict[str, Any] = {}
         self._papers_signature: tuple | None = None
         self._annotations_signature: tuple | None = None
@@ -312,7 +311,6 @@ class Library:
     def _set_records(self, records: Sequence[PaperRecord], meta: dict[str, Any], signature: tuple | None) -> None:
         """`records`: a `LoadedRecords` or `StoredRecords` (read from the cache as they are asked for)."""
         self._records = RecordTable(records)
-        self._by_key = self._records.ids_by_key()
         self._papers_meta = meta
         self._papers_signature = signature
         self.papers_version += 1
@@ -416,7 +414,7 @@ class Library:
 
     def find_key(self, key: str) -> Paper | None:
         """The paper with citation key `key` (or with `key` among its earlier keys), if any."""
-        paper_id = self._by_key.get(key.strip().casefold())
+        paper_id = self._records.ids_by_key().get(key.strip().casefold())
         return self.get(paper_id) if paper_id is not None else None
 
     def get(self, paper_id: str) -> Paper:
@@ -428,7 +426,7 @@ class Library:
     def resolve(self, ref: str) -> Paper:
         """The paper a user means by `ref`: a citation key, an id, or a unique id prefix."""
         ref = ref.strip()
-        paper_id = self._by_key.get(ref.casefold())
+        paper_id = self._records.ids_by_key().get(ref.casefold())
         if paper_id is None and ref in self._records:
             paper_id = ref
         if paper_id is None and ref:
@@ -585,8 +583,8 @@ class Library:
         with self.locked():
             self._load_papers()
             records = dict(self._records)
-            keys = CitationKeys(self._by_key)
-            owner_of_key = dict(self._by_key)
+            keys = CitationKeys(self._records.ids_by_key())
+            owner_of_key = dict(self._records.ids_by_key())
             identities = PaperIdentities(records.values())
             stamp = now_timestamp()
             annotation_changes: dict[str, Annotation] = {}
@@ -863,7 +861,8 @@ class RecordTable(Mapping[str, PaperRecord]):
     def __init__(self, records: Sequence[PaperRecord]):
         self.ordered = records
         self.ids: list[str] = records.column("id")
-        self._position = {paper_id: position for position, paper_id in enumerate(self.ids)}
+        self._position = records.positions()
+        self._ids_by_key: dict[str, str] | None = None
 
     def __getitem__(self, paper_id: str) -> PaperRecord:
         return self.ordered[self._position[paper_id]]
@@ -885,10 +884,13 @@ class RecordTable(Mapping[str, PaperRecord]):
 
     def ids_by_key(self) -> dict[str, str]:
         """Each citation key, case folded, to its paper's id: a paper's earlier keys (kept after
-        a merge) find it too, unless another paper has that key now."""
-        by_key = {alias.casefold(): paper_id for paper_id, aliases in zip(self.ids, self.column("aliases")) for alias in aliases}
-        by_key.update(zip(map(str.casefold, self.column("key")), self.ids))
-        return by_key
+        a merge) find it too, unless another paper has that key now. Made on first use (a
+        search needs none); do not change it."""
+        if self._ids_by_key is None:
+            by_key = {alias.casefold(): paper_id for paper_id, aliases in zip(self.ids, self.column("aliases")) for alias in aliases}
+            by_key.update(zip(map(str.casefold, self.column("key")), self.ids))
+            self._ids_by_key = by_key
+        return self._ids_by_key
 
     def column(self, name: str) -> list:
         return self.ordered.column(name)

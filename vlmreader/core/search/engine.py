@@ -162,7 +162,8 @@ class SearchIndex:
         `relevance_source(records)` gives the `RelevanceIndex`, called on the first search that
         needs it (a cached one, see `SearchEngine`)."""
         self.ids = _column(records, "id")
-        self.number_of = {paper_id: number for number, paper_id in enumerate(self.ids)}
+        positions = getattr(records, "positions", None)
+        self.number_of = positions() if positions is not None else {paper_id: number for number, paper_id in enumerate(self.ids)}
         self.titles = _column(records, "title")
         self.keys = _column(records, "key")
         self.abstracts = _FieldOfEach(records, "abstract")
