@@ -20,11 +20,6 @@ from vlmreader.core.vocabulary import STAR, STARRED_LABEL, STATUSES, counted
 EXIT_USER_ERROR = 1
 TEXT_ARGUMENTS = ("query", "ref", "refs", "tags", "text")
 """Arguments that become stored or searched text, where bytes that are not UTF-8 become U+FFFD."""
-QUICK_OPEN_BYTES = 24_000_000
-"""A library file up to this size (about 13,000 papers) opens in a tenth of a second from its
-records cache (a third of a second when the cache must be rebuilt), so the app opens it before
-its first frame. A larger one, or the first run (which imports the bundled corpus), opens in
-the background behind a screen that says so."""
 
 
 def _home(arguments: argparse.Namespace) -> Path:
@@ -669,13 +664,14 @@ def command_log(arguments: argparse.Namespace) -> int:
 
 def command_tui(arguments: argparse.Namespace) -> int:
     from vlmreader.core.config import load_config
-    from vlmreader.core.library import library_file_size
+    from vlmreader.core.library import opens_quickly
 
     config = load_config()  # a mistake in it ends here, before anything starts
     triage_query = " ".join(arguments.query) if getattr(arguments, "command", None) == "triage" else None
-    size = library_file_size(_home(arguments))
-    opens_quickly = size is not None and size <= QUICK_OPEN_BYTES
-    if opens_quickly:
+    # A library that opens in a fraction of a second is opened before the first frame; a larger
+    # one, or the first run (which imports the bundled corpus), behind a screen that says so.
+    quickly = opens_quickly(_home(arguments))
+    if quickly:
         # Opened before the first frame, which then shows the papers at once.
         library, open_library = _open_library(arguments), None
     else:
@@ -692,7 +688,7 @@ def command_tui(arguments: argparse.Namespace) -> int:
         app = make_app(library, triage_query=triage_query, open_library=open_library, config=config)
         app.run()
     finally:
-        if not opens_quickly:
+        if not quickly:
             _say_while_starting("")
     return app.return_code or 0
 

@@ -50,7 +50,8 @@ async def test_a_triage_command_line_opens_straight_into_triage(tmp_path: Path, 
 
 def test_vlmreader_opens_a_small_library_before_the_first_frame(tmp_path: Path, bundled_pages, monkeypatch):
     """Then the first frame already shows the papers; the first run, which imports the bundled
-    corpus, and a large library open behind the loading screen instead."""
+    corpus, and a large library whose records cache is stale (or a very large one) open behind
+    the loading screen instead."""
     from vlmreader.cli import main
     from vlmreader.tui.app import VlmReaderApp
 
@@ -61,7 +62,17 @@ def test_vlmreader_opens_a_small_library_before_the_first_frame(tmp_path: Path, 
     assert started[-1].library is not None and len(started[-1].library) == 452
     assert main(["--home", str(tmp_path / "first-run")]) == 0
     assert started[-1].library is None
-    monkeypatch.setattr("vlmreader.cli.QUICK_OPEN_BYTES", 100_000)  # the 452 papers now count as large
+    # The 452 papers now count as large, and open at once only while their records cache is current.
+    monkeypatch.setattr("vlmreader.core.library.store.QUICK_OPEN_BYTES", 100_000)
+    assert main(["--home", str(tmp_path / "small")]) == 0
+    assert started[-1].library is not None
+    (tmp_path / "small" / "records-cache.bin").unlink()
+    assert main(["--home", str(tmp_path / "small")]) == 0
+    assert started[-1].library is None
+    open_library(tmp_path / "small", bundled_pages)  # which makes the cache again
+    assert main(["--home", str(tmp_path / "small")]) == 0
+    assert started[-1].library is not None
+    monkeypatch.setattr("vlmreader.core.library.store.QUICK_OPEN_FROM_CACHE_BYTES", 100_000)
     assert main(["--home", str(tmp_path / "small")]) == 0
     assert started[-1].library is None
 

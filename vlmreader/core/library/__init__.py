@@ -11,7 +11,7 @@ from vlmreader.core.library.store import (
     RecordRevision,
     UnknownPaperError,
     default_home,
-    library_file_size,
+    opens_quickly,
 )
 from vlmreader.core.library.storage import LibraryFileError
 
@@ -25,5 +25,5 @@ __all__ = [
     "RecordRevision",
     "UnknownPaperError",
     "default_home",
-    "library_file_size",
+    "opens_quickly",
 ]

@@ -175,6 +175,16 @@ def _check_separators(text: str, fields: int, lists: int, records: int = 0) -> N
         raise _SeparatorInValue
 
 
+def is_current(path: Path, source: tuple | None) -> bool:
+    """Whether the cache at `path` was written for the library file `source` (its header says
+    so; `load_records` still checks the rest)."""
+    try:
+        with open(path, "rb") as file:
+            return source is not None and read_cache_header(file, CACHE_FORMAT, source) is not None
+    except (OSError, ValueError):
+        return False
+
+
 def load_records(
     path: Path, source: tuple | None, fallback: Callable[[], list[PaperRecord]] | None = None
 ) -> tuple[dict[str, Any], StoredRecords] | None:
