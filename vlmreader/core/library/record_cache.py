@@ -131,6 +131,7 @@ def _file_parts(header: bytes, records: Sequence[PaperRecord]) -> Iterator[bytes
 
 
 def _column(records: Sequence[PaperRecord], name: str) -> Iterator[bytes]:
+    """The light field `name` of every record: its length in bytes on a line, then the values."""
     values = [getattr(record, name) for record in records]
     list_separators = 0
     encode = _ENCODE.get(name)
@@ -147,11 +148,11 @@ def _column(records: Sequence[PaperRecord], name: str) -> Iterator[bytes]:
 
 def _bodies(records: Sequence[PaperRecord], offsets: array) -> Iterator[bytes]:
     """The bodies of the records, a chunk at a time, appending each record's end to `offsets`.
-    A body is its fields, each ended by the record separator: one split a record when read."""
+    A body is the record's other fields joined by the field separator, then the record separator."""
     for start in range(0, len(records), CHUNK_RECORDS):
         bodies: list[str] = []
         list_separators = 0
-        for record in islice(records, start, start + CHUNK_RECORDS):
+        for record in records[start : start + CHUNK_RECORDS]:
             values = []
             for name in _BODY_FIELDS:
                 value = getattr(record, name)
