@@ -50,7 +50,7 @@ def markdown_chunks(papers: Iterable[Paper], paper_of_key: PaperOfKey | None = N
     if not chosen:
         return
     yield HEADING + "\n\n"
-    yield from separated((_item(citation_of(paper)) for paper in chosen), "\n")
+    yield from separated((_item(citation_of(paper, abstract=False)) for paper in chosen), "\n")
 
 
 def _item(citation: Citation) -> str:
