@@ -222,18 +222,20 @@ def cli_command() -> list[str]:
     return [str(entry_point)] if entry_point.exists() else [sys.executable, "-m", "vlmreader"]
 
 
-def run_measured(command: list[str], output: Path) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of one run of `command`, its stdout written to `output`."""
+def run_measured(command: list[str], output: Path) -> tuple[float, float, str]:
+    """(wall seconds, peak RSS in MB, what it wrote on stderr) of one run of `command`, its
+    stdout written to `output`."""
     with open(output, "wb") as stdout, tempfile.TemporaryFile() as stderr:
         start = time.perf_counter()
         process = subprocess.Popen(command, stdout=stdout, stderr=stderr)
         _, status, usage = os.wait4(process.pid, 0)  # the child's own ru_maxrss, not all children's
         seconds = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
+        stderr.seek(0)
+        said = stderr.read().decode(errors="replace")
         if process.returncode != 0:
-            stderr.seek(0)
-            raise SystemExit(f"{' '.join(command)} failed:\n{stderr.read().decode(errors='replace')}")
-    return seconds, usage.ru_maxrss / 1024
+            raise SystemExit(f"{' '.join(command)} failed:\n{said}")
+    return seconds, usage.ru_maxrss / 1024, said
 
 
 def measure_cli(home: Path) -> dict:
@@ -242,12 +244,12 @@ def measure_cli(home: Path) -> dict:
     output = home.parent / "cli-output.json"
     run_measured(command, output)
     runs = [run_measured(command, output) for _ in range(CLI_REPEAT)]
-    seconds = [wall for wall, _ in runs]
+    seconds = [wall for wall, _, _ in runs]
     return {
         "median_s": statistics.median(seconds),
         "max_s": max(seconds),
         "runs": len(runs),
-        "peak_rss_mb": max(rss for _, rss in runs),
+        "peak_rss_mb": max(rss for _, rss, _ in runs),
         "papers_printed": len(json.loads(output.read_text(encoding="utf-8"))),
         "output_mb": output.stat().st_size / 2**20,
     }

@@ -10,6 +10,9 @@ import pytest
 import rispy
 
 from vlmreader.cli import main
+from vlmreader.core.formats.markdown import export_markdown
+from vlmreader.core.importing import bundled_pages, open_library
+from vlmreader.resources import data_dir
 
 
 @pytest.fixture
@@ -105,3 +108,12 @@ def test_export_import_export_through_the_command_line(run, tmp_path: Path, name
     assert again.read_text(encoding="utf-8") == first.read_text(encoding="utf-8")
     shown = json.loads(run("show", "dragonfly", "--json", home="other")[1])
     assert shown["tags"] == ["hi-res"] and shown["note"] == "Zoom *in*; compare [CLS]."
+
+
+
+def test_exporting_every_paper_lists_them_as_an_empty_search_does_without_building_its_index(run, tmp_path: Path):
+    code, listed, _ = run("export", "-f", "markdown")
+    assert code == 0 and not (tmp_path / "home" / "search-index.bin").exists()
+    searched = json.loads(run("search", "--json", "--limit", "1000")[1])
+    library = open_library(tmp_path / "home", bundled_pages(data_dir()))
+    assert len(searched) == 452 and listed == export_markdown([library.get(paper["id"]) for paper in searched])

@@ -401,6 +401,16 @@ def test_export_to_a_device_writes_to_it_and_leaves_the_node(library: Library, t
     assert stat.S_ISCHR(null.stat().st_mode)
 
 
+def test_a_large_export_aligns_every_value_on_the_longest_field_name_in_the_file():
+    # The text goes out a thousand entries at a time; the one long name is in the last thousand.
+    papers = [offered(f"Paper {number}", id=f"p{number}", key=f"paper-{number:04d}") for number in range(2_500)]
+    papers.append(offered("Last", id="last", key="zzz", fields={"eprint": "2304.08485", "archiveprefix": "arXiv"}))
+    text = export_bibtex(papers)
+    assert {line.index("= ") for line in text.splitlines() if line.startswith("  ")} == {len("  archiveprefix ")}
+    assert text.count("\n\n@") == 2_500 and "\n\n\n" not in text
+    assert len(bibtexparser.parse_string(text).entries) == 2_501
+
+
 def test_export_dash_in_the_app_is_refused(library: Library):
     with pytest.raises(UserError, match="give a file name"):
         export_to_file(small_export(library), "-")

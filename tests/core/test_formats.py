@@ -18,7 +18,7 @@ from tests.core.test_csl_json import enriched_corpus, with_id  # noqa: F401 - a 
 from tests.latex_build import compile_with_biber
 from tests.pandoc_render import render_markdown
 from tests.papers import offered
-from vlmreader.core.formats import WRITERS, export_papers, format_for
+from vlmreader.core.formats import WRITERS, export_papers, export_papers_to_file, format_for
 from vlmreader.core.formats.biblatex import export_biblatex
 from vlmreader.core.formats.bibtex import export_bibtex, parse_bibtex
 from vlmreader.core.formats.csl_json import parse_csl_json
@@ -75,6 +75,18 @@ def test_nothing_selected_writes_nothing(format_name: str):
 def biblatex_entry(paper: Paper) -> tuple[str, dict[str, str]]:
     entry = bibtexparser.parse_string(export_biblatex([with_id(paper)]), parse_stack=[]).entries[0]
     return entry.entry_type, {field.key: field.value for field in entry.fields}
+
+
+def test_an_export_that_fails_halfway_leaves_the_file_as_it_was(tmp_path: Path):
+    # Items are written as they are made: the last one by key cannot be (its JSON is cut short).
+    target = tmp_path / "refs.json"
+    target.write_text("[mine]\n")
+    papers = [offered(f"Paper {number}", id=f"p{number}", key=f"paper-{number:02d}") for number in range(50)]
+    papers.append(offered("Broken", id="broken", key="zzz", item=(("title", '"Brok'),), item_format="csl-json"))
+    with pytest.raises(ValueError):
+        export_papers_to_file(papers, target, "csl-json")
+    assert target.read_text() == "[mine]\n"
+    assert [path.name for path in tmp_path.iterdir()] == ["refs.json"]
 
 
 def test_a_biblatex_preprint_is_online_with_its_eprint():

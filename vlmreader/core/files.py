@@ -49,8 +49,7 @@ def write_atomically(
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX, dir=directory)
     try:
         with os.fdopen(handle, "wb") as file:
-            for chunk in (data,) if isinstance(data, (bytes, bytearray)) else data:
-                file.write(chunk)
+            file.writelines(_chunks(data))
             file.flush()
             if mode is not None:
                 os.fchmod(file.fileno(), mode)
@@ -70,8 +69,16 @@ def write_atomically(
     fsync_directory(directory)
 
 
-def write_users_file(path: Path, data: bytes, append_only: bool = False) -> Path:
+def _chunks(data: bytes | Iterable) -> Iterable:
+    """`data` as the byte strings (or buffers) to write one after another."""
+    return (data,) if isinstance(data, (bytes, bytearray)) else data
+
+
+def write_users_file(path: Path, data: bytes | Iterable[bytes], append_only: bool = False) -> Path:
     """Write `data` to a file the user named (an export), as the shell's `>` would, but safely.
+
+    `data` may be an iterable of byte strings (an export's chunks), written as they come; if it
+    raises, a regular file is left as it was.
 
     - A symlink is followed: its target is written (atomically there), the link stays a link.
     - A regular file is replaced atomically, keeping its mode and, where permitted, its owner;
@@ -97,7 +104,7 @@ def write_users_file(path: Path, data: bytes, append_only: bool = False) -> Path
             if append_only:
                 raise UserError(f"cannot add to {path}: it is not a regular file")
             with open(path, "wb") as stream:  # a pipe or a device: written to, never replaced
-                stream.write(data)
+                stream.writelines(_chunks(data))
             return Path(path)
         if status is not None and not os.access(real, os.W_OK):
             raise UserError(f"cannot write {path}: it is read-only (permission denied)")

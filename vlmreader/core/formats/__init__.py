@@ -6,12 +6,16 @@ Zotero), `markdown` (a reading list) and `listing` (the "papers listing page" te
 corpus comes as); `citation` is how a paper is cited, which the writers share. `parse_file` picks
 the reader by the file's suffix, `export_papers` the writer by its name (`format_for` finds it
 from a file name). Formats know papers (`vlmreader.core.models`), never the library.
+
+A writer gives its text in chunks (an entry or a thousand at a time), which `export_chunks`
+passes on to be written as they come: an export of 100,000 papers is 170 MB of text, which
+never sits in memory as one string.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,13 +56,14 @@ DEFAULT_READER = ("listing", "parse_listing")
 """Any other file is read as a listing page."""
 
 WRITERS = {
-    "bibtex": ("bibtex", "export_bibtex"),
-    "biblatex": ("biblatex", "export_biblatex"),
-    "csl-json": ("csl_json", "export_csl_json"),
-    "ris": ("ris", "export_ris"),
-    "markdown": ("markdown", "export_markdown"),
+    "bibtex": ("bibtex", "bibtex_chunks"),
+    "biblatex": ("biblatex", "biblatex_chunks"),
+    "csl-json": ("csl_json", "csl_json_chunks"),
+    "ris": ("ris", "ris_chunks"),
+    "markdown": ("markdown", "markdown_chunks"),
 }
-"""`--format` name -> (format module, its `export(papers, paper_of_key) -> str` function)."""
+"""`--format` name -> (format module, its `chunks(papers, paper_of_key) -> Iterator[str]`
+function: the text of the file, in pieces that follow one another)."""
 FORMAT_OF_SUFFIX = {".bib": "bibtex", ".json": "csl-json", ".ris": "ris", ".md": "markdown"}
 """The format a file name says; `.bib` is BibTeX (biblatex only when asked for)."""
 DEFAULT_FORMAT = "bibtex"
@@ -97,22 +102,34 @@ def format_for(path: str | None, name: str | None = None) -> str:
 
 def export_papers(papers: Iterable[Paper], format_name: str, paper_of_key: PaperOfKey | None = None) -> str:
     """The papers written in the format `format_name` (one of `WRITERS`)."""
+    return "".join(export_chunks(papers, format_name, paper_of_key))
+
+
+def export_chunks(papers: Iterable[Paper], format_name: str, paper_of_key: PaperOfKey | None = None) -> Iterator[str]:
+    """The text of `export_papers` in chunks, to be written as they come."""
     module, function = WRITERS[format_name]
     writer = importlib.import_module(f"{__name__}.{module}")
     return getattr(writer, function)(list(papers), paper_of_key)
+
+
+def separated(pieces: Iterable[str], separator: str) -> Iterator[str]:
+    """`separator.join(pieces)`, a piece at a time."""
+    for position, piece in enumerate(pieces):
+        yield separator + piece if position else piece
 
 
 def export_papers_to_file(
     papers: Iterable[Paper], path, format_name: str, paper_of_key: PaperOfKey | None = None
 ) -> tuple[str, int]:
     """Write the papers to `path` in `format_name` as the shell's `>` would, but atomically
-    (`files.write_users_file`); returns (the path written, how many papers). UserError with a
-    one-line reason when it cannot be written."""
+    (`files.write_users_file`), chunk by chunk; returns (the path written, how many papers).
+    UserError with a one-line reason when it cannot be written."""
     if str(path).strip() == "-":
         raise UserError("give a file name ('-' means the standard output, which only the command line has)")
     target = user_path(path)
     papers = list({paper.id: paper for paper in papers}.values())
-    write_users_file(target, export_papers(papers, format_name, paper_of_key).encode("utf-8"))
+    chunks = export_chunks(papers, format_name, paper_of_key)
+    write_users_file(target, (chunk.encode("utf-8") for chunk in chunks))
     return str(target), len(papers)
 
 

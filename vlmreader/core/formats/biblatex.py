@@ -17,9 +17,9 @@ A user's entry keeps the field names it was written with: Biber reads `journal` 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
-from vlmreader.core.formats.bibtex.write import PaperOfKey, export_bibtex
+from vlmreader.core.formats.bibtex.write import PaperOfKey, bibtex_chunks, export_bibtex
 from vlmreader.core.formats.citation import arxiv_id_in, citation_year, month_of
 from vlmreader.core.models import Paper, PaperRecord
 
@@ -55,6 +55,11 @@ VENUE_TYPES = (("booktitle", "inproceedings"), ("journaltitle", "article"))
 def export_biblatex(papers: Iterable[Paper], paper_of_key: PaperOfKey | None = None) -> str:
     """The papers as a `.bib` file for biblatex and Biber (see the module's docstring)."""
     return export_bibtex(papers, paper_of_key, cited_as=cited_as_biblatex)
+
+
+def biblatex_chunks(papers: Iterable[Paper], paper_of_key: PaperOfKey | None = None) -> Iterator[str]:
+    """The text of `export_biblatex` in chunks, to be written as they come."""
+    return bibtex_chunks(papers, paper_of_key, cited_as=cited_as_biblatex)
 
 
 def cited_as_biblatex(record: PaperRecord) -> tuple[str, dict[str, str]]:

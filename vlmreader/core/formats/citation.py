@@ -122,8 +122,10 @@ class Citation:
     note: str
 
 
-def citation_of(paper: Paper) -> Citation:
-    """How `paper` is cited, read from its record and the user's annotation of it."""
+def citation_of(paper: Paper, abstract: bool = True) -> Citation:
+    """How `paper` is cited, read from its record and the user's annotation of it. With
+    `abstract` false the abstract is left empty, for a writer that never shows it: reading it
+    as printed is most of the work."""
     record = paper.record
     fields = {name: value.strip() for name, value in record.fields.items()}
     arxiv_id = arxiv_id_in(fields)
@@ -154,7 +156,7 @@ def citation_of(paper: Paper) -> Citation:
         arxiv_class=(fields.get("primaryclass") or fields.get("eprintclass") or "") if arxiv_id else "",
         url=url,
         link=record.url.strip() if is_a_link_beside(record.url, url) else "",
-        abstract=as_printed(record.abstract.strip()),
+        abstract=as_printed(record.abstract.strip()) if abstract else "",
         tags=paper.tags,
         note=(paper.note or "").strip(),
     )

@@ -33,10 +33,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from vlmreader.core.formats import PaperOfKey, ParsedFile, Rejection, tags_from_keywords
+from vlmreader.core.formats import PaperOfKey, ParsedFile, Rejection, separated, tags_from_keywords
 from vlmreader.core.formats.citation import (
     BOOK,
     gained_from_sources,
@@ -345,10 +345,19 @@ def _shown(text: str) -> str:
 
 def export_csl_json(papers: Iterable[Paper], paper_of_key: PaperOfKey | None = None) -> str:
     """The papers as a CSL-JSON array, sorted by key (see the module's docstring)."""
+    return "".join(csl_json_chunks(papers, paper_of_key))
+
+
+def csl_json_chunks(papers: Iterable[Paper], paper_of_key: PaperOfKey | None = None) -> Iterator[str]:
+    """The text of `export_csl_json`, an item at a time: what `json.dumps` writes for the whole
+    array, each item indented one level (JSON text has no line breaks inside its strings)."""
     chosen = sorted({paper.id: paper for paper in papers}.values(), key=lambda paper: paper.key.casefold())
     if not chosen:
-        return ""
-    return json.dumps([item_of(paper) for paper in chosen], ensure_ascii=False, indent=2) + "\n"
+        return
+    items = (json.dumps(item_of(paper), ensure_ascii=False, indent=2).replace("\n", "\n  ") for paper in chosen)
+    yield "[\n  "
+    yield from separated(items, ",\n  ")
+    yield "\n]\n"
 
 
 def item_of(paper: Paper) -> dict[str, Any]:

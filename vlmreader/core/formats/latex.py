@@ -123,7 +123,8 @@ _ESCAPED_CODE_POINT = re.compile(r"⟨U\+([0-9A-Fa-f]{4,6})⟩")
 _UNESCAPED_PERCENT = re.compile(r"(?<!\\)%")
 _TRAILING_PUNCTUATION = ":,.;?!"
 _INVISIBLE_CATEGORIES = frozenset(("Cc", "Cf", "Cs"))
-_NOT_SIMPLE = re.compile(r"\\(?![%&_#$])|[$~`]|''")
+_NOT_SIMPLE_MARKS = ("$", "~", "`", "''")
+_COMMAND_BACKSLASH = re.compile(r"\\(?![%&_#$])")
 _BARE_BRACE = re.compile(r"[{}]")
 _ESCAPED_SPECIAL = re.compile(r"\\([%&_#$])")
 _LATEX_TOKEN = re.compile(r"\\[A-Za-z]+|\\.|[{}$~`]|''|\s+", re.DOTALL)
@@ -214,12 +215,17 @@ def from_latex(value: str) -> str:
 
 def _is_simple(value: str) -> bool:
     """Only braces and escaped specials (`{LLaVA}`, `17.5\\%`), as in most abstracts."""
-    return _NOT_SIMPLE.search(value) is None
+    # Substring tests scan at memchr speed; one regular expression with the four alternatives
+    # took 17 µs an abstract.
+    if any(mark in value for mark in _NOT_SIMPLE_MARKS):
+        return False
+    return "\\" not in value or _COMMAND_BACKSLASH.search(value) is None
 
 
 def _simple_to_text(value: str) -> str:
     """What pylatexenc makes of a simple value, read in C (tests compare the two)."""
-    text = _ESCAPED_SPECIAL.sub(r"\1", _BARE_BRACE.sub("", value))
+    unbraced = _BARE_BRACE.sub("", value) if "{" in value or "}" in value else value  # `in` is the faster scan
+    text = _ESCAPED_SPECIAL.sub(r"\1", unbraced)
     return _ESCAPED_CODE_POINT.sub(lambda match: chr(int(match.group(1), 16)), text) if "⟨U+" in text else text
 
 

@@ -20,10 +20,10 @@ the user's own Markdown and is kept as it is, indented so that it stays inside i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from urllib.parse import quote
 
-from vlmreader.core.formats import PaperOfKey
+from vlmreader.core.formats import PaperOfKey, separated
 from vlmreader.core.formats.citation import Citation, citation_of, is_code_host
 from vlmreader.core.models import Paper
 
@@ -41,10 +41,16 @@ _URL_SAFE = "/:?#[]@!$&'*+,;=%~-._"
 
 def export_markdown(papers: Iterable[Paper], paper_of_key: PaperOfKey | None = None) -> str:
     """The papers as a Markdown reading list, in the order given (see the module's docstring)."""
+    return "".join(markdown_chunks(papers, paper_of_key))
+
+
+def markdown_chunks(papers: Iterable[Paper], paper_of_key: PaperOfKey | None = None) -> Iterator[str]:
+    """The text of `export_markdown`, a paper at a time."""
     chosen = list({paper.id: paper for paper in papers}.values())
     if not chosen:
-        return ""
-    return HEADING + "\n\n" + "\n".join(_item(citation_of(paper)) for paper in chosen)
+        return
+    yield HEADING + "\n\n"
+    yield from separated((_item(citation_of(paper, abstract=False)) for paper in chosen), "\n")
 
 
 def _item(citation: Citation) -> str:

@@ -44,7 +44,7 @@ NO_DATE = "n.d."
 
 def reference_of(paper: Paper) -> str:
     """The paper as one formatted reference (see the module's docstring)."""
-    citation = citation_of(paper)
+    citation = citation_of(paper, abstract=False)
     title = _sentence(_one_line(citation.title) or citation.key)
     date = f"({citation.year or NO_DATE})."
     authors = _authors(citation)

@@ -32,11 +32,11 @@ are sorted by key and separated by a blank line; UTF-8.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from rispy import RisParser
 
-from vlmreader.core.formats import PaperOfKey, ParsedFile, Rejection, tags_from_keywords
+from vlmreader.core.formats import PaperOfKey, ParsedFile, Rejection, separated, tags_from_keywords
 from vlmreader.core.formats.citation import (
     BOOK,
     gained_from_sources,
@@ -284,8 +284,13 @@ def _note_of(pairs: list[tuple[str, str]]) -> str:
 
 def export_ris(papers: Iterable[Paper], paper_of_key: PaperOfKey | None = None) -> str:
     """The papers as RIS records, sorted by key (see the module's docstring)."""
+    return "".join(ris_chunks(papers, paper_of_key))
+
+
+def ris_chunks(papers: Iterable[Paper], paper_of_key: PaperOfKey | None = None) -> Iterator[str]:
+    """The text of `export_ris`, a record at a time."""
     chosen = sorted({paper.id: paper for paper in papers}.values(), key=lambda paper: paper.key.casefold())
-    return "\n".join(_written(record_of(paper)) for paper in chosen)
+    return separated((_written(record_of(paper)) for paper in chosen), "\n")
 
 
 def record_of(paper: Paper) -> list[tuple[str, str]]:

@@ -2,6 +2,6 @@
 papers out (write.py), and the value expressions both need (values.py)."""
 
 from vlmreader.core.formats.bibtex.read import parse_bibtex
-from vlmreader.core.formats.bibtex.write import BIBLIOGRAPHIC_FIELDS, ExportReport, export_bibtex, export_to_file
+from vlmreader.core.formats.bibtex.write import BIBLIOGRAPHIC_FIELDS, ExportReport, bibtex_chunks, export_bibtex, export_to_file
 
-__all__ = ["BIBLIOGRAPHIC_FIELDS", "ExportReport", "export_bibtex", "export_to_file", "parse_bibtex"]
+__all__ = ["BIBLIOGRAPHIC_FIELDS", "ExportReport", "bibtex_chunks", "export_bibtex", "export_to_file", "parse_bibtex"]
