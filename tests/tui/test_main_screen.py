@@ -10,7 +10,8 @@ import pytest
 from tests.papers import offered
 from vlmreader.core.importing import open_library
 from vlmreader.core.library import Library
-from vlmreader.tui.screens.main import DETAIL_DELAY_WHILE_TYPING
+from vlmreader.tui.messages import RelatedRequested
+from vlmreader.tui.screens.main import DETAIL_DELAY_WHILE_TYPING, LIKE_THIS_DELAY
 from vlmreader.tui.widgets import KeyFooter, PaperList
 from vlmreader.tui.widgets.sidebar import Sidebar
 
@@ -48,6 +49,35 @@ async def test_typing_searches_as_you_type(library: Library, run_app):
         assert app.main_screen.search_bar.input.has_focus
         assert text_of(app, "#detail-title") == "No paper matches 'zzqqxx'."
         assert "Widen the query" in text_of(app, "#detail-meta")
+
+
+async def test_the_detail_pane_waits_for_a_pause_in_the_typing(library: Library, run_app):
+    async with run_app(library, size=(120, 30)) as (app, pilot):
+        await pilot.pause(LIKE_THIS_DELAY + 0.1)
+        await settle(pilot)
+        first_title = text_of(app, "#detail-title")
+        requested: list[str] = []
+        screen_post = app.main_screen.post_message
+
+        def recording_post(message):
+            if isinstance(message, RelatedRequested):
+                requested.append(message.paper_id)
+            return screen_post(message)
+
+        app.main_screen.post_message = recording_post
+        await pilot.press("slash")
+        for character in "hallu":
+            await pilot.press(character)
+            await pilot.pause(0.2)  # a person's pace: shorter than a pause in the typing
+            assert text_of(app, "#detail-title") == first_title
+        assert "Hallucination" in list_rows(app)[0]
+        assert requested == []  # nor were the papers like any of them looked for
+        await pilot.pause(DETAIL_DELAY_WHILE_TYPING + LIKE_THIS_DELAY + 0.1)
+        await settle(pilot)
+        top_paper = app.main_screen.paper_list.highlighted_id
+        assert text_of(app, "#detail-title") == app.library.get(top_paper).title
+        assert requested == [top_paper]
+        assert app.main_screen.search_bar.input.has_focus
 
 
 async def test_a_new_word_never_empties_the_list_at_its_first_letter(library: Library, run_app):

@@ -63,8 +63,11 @@ NARROW_WIDTH = 100
 DEFAULT_EXPORT_FILE = "references.bib"
 COPIED_SHOWN = 60
 """A copied citation longer than this is shown shortened in the notification."""
-DETAIL_DELAY_WHILE_TYPING = 0.15
-"""Seconds after the last keystroke in the search bar before the detail pane shows the top paper."""
+DETAIL_DELAY_WHILE_TYPING = 0.4
+"""Seconds after the last keystroke in the search bar before the detail pane shows the top paper:
+longer than a person takes between two keys (~0.2 s), so that it waits for a pause in the
+typing. Shown between two keys, it would lay out the pane (a frame's work and more) just as the
+next key comes."""
 LIKE_THIS_DELAY = 0.2
 """Seconds the highlight rests on a paper before the papers like it are looked for: moving fast
 through the list asks for none of the papers passed."""
@@ -298,10 +301,11 @@ class MainScreen(Screen[None]):
     @on(PaperList.Highlighted)
     def _highlighted(self) -> None:
         if self.search_bar.input.has_focus:
-            # While a query is typed the top paper changes with every key: laying out its abstract
-            # each time would double the frame, so the pane follows once the typing pauses.
+            # While a query is typed the top paper changes with every key: the pane, and the
+            # papers like the one it shows, follow once the typing pauses.
             if self._detail_timer is not None:
                 self._detail_timer.stop()
+            self._stop_looking_for_like_this()
             self._detail_timer = self.set_timer(DETAIL_DELAY_WHILE_TYPING, self._show_highlighted)
         else:
             self._show_highlighted()
@@ -325,9 +329,7 @@ class MainScreen(Screen[None]):
     def _show_like_this(self, paper_id: str | None) -> None:
         """The papers like `paper_id` in the detail pane: at once if known, else once the
         highlight has rested on it for `LIKE_THIS_DELAY` (the app finds them in a worker)."""
-        if self._related_timer is not None:
-            self._related_timer.stop()
-            self._related_timer = None
+        self._stop_looking_for_like_this()
         if self._related_version != self.library.papers_version:
             self._related.clear()
             self._related_version = self.library.papers_version
@@ -338,6 +340,11 @@ class MainScreen(Screen[None]):
         self._set_like_this([])
         if paper_id is not None:
             self._related_timer = self.set_timer(LIKE_THIS_DELAY, lambda: self.post_message(RelatedRequested(paper_id)))
+
+    def _stop_looking_for_like_this(self) -> None:
+        if self._related_timer is not None:
+            self._related_timer.stop()
+            self._related_timer = None
 
     @on(RelatedFound)
     def _related_found(self, found: RelatedFound) -> None:
