@@ -80,6 +80,27 @@ async def test_the_detail_pane_waits_for_a_pause_in_the_typing(library: Library,
         assert app.main_screen.search_bar.input.has_focus
 
 
+async def test_the_cursor_row_shows_whether_the_list_has_the_focus(library: Library, run_app):
+    async with run_app(library, size=(120, 30)) as (app, pilot):
+        paper_list = app.main_screen.paper_list
+
+        def cursor_row_backgrounds() -> set:
+            return {segment.style.bgcolor for segment in paper_list.render_line(0) if segment.style}
+
+        def cursor_background() -> object:
+            return paper_list.get_component_rich_style("paper-list--cursor").bgcolor
+
+        focused = cursor_background()
+        assert cursor_row_backgrounds() == {focused}
+        await pilot.press("slash")  # the search bar takes the focus, the query is unchanged
+        await settle(pilot)
+        assert cursor_background() != focused
+        assert cursor_row_backgrounds() == {cursor_background()}
+        await pilot.press("escape")
+        await settle(pilot)
+        assert cursor_row_backgrounds() == {focused}
+
+
 async def test_a_new_word_never_empties_the_list_at_its_first_letter(library: Library, run_app):
     async with run_app(library, size=(120, 30)) as (app, pilot):
         await pilot.press("slash")
