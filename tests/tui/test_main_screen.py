@@ -11,6 +11,7 @@ from tests.papers import offered
 from vlmreader.core.importing import open_library
 from vlmreader.core.library import Library
 from vlmreader.tui.messages import RelatedRequested
+from vlmreader.tui.screens import main as main_screen
 from vlmreader.tui.screens.main import DETAIL_DELAY_WHILE_TYPING, LIKE_THIS_DELAY
 from vlmreader.tui.widgets import KeyFooter, PaperList
 from vlmreader.tui.widgets.sidebar import Sidebar
@@ -49,6 +50,30 @@ async def test_typing_searches_as_you_type(library: Library, run_app):
         assert app.main_screen.search_bar.input.has_focus
         assert text_of(app, "#detail-title") == "No paper matches 'zzqqxx'."
         assert "Widen the query" in text_of(app, "#detail-meta")
+
+
+async def test_a_key_and_its_result_are_painted_in_one_frame(library: Library, run_app, monkeypatch):
+    monkeypatch.setattr(main_screen, "KEY_FRAME_HOLD", 1.0)  # however slow the machine running the tests
+    async with run_app(library, size=(120, 30)) as (app, pilot):
+        frames: list[tuple[str, str]] = []  # (query, count) each time the app paints
+        display = app._display
+
+        def recording_display(screen, update):
+            frames.append((app.main_screen.search_bar.text, text_of(app, "#count")))
+            display(screen, update)
+
+        app._display = recording_display
+        await pilot.press("slash")
+        await settle(pilot)
+        typed = ""
+        for character in "hallu":
+            typed += character
+            painted = len(frames)
+            await pilot.press(character)
+            await settle(pilot)
+            first_with_key = next(frame for frame in frames[painted:] if frame[0] == typed)
+            assert first_with_key == (typed, text_of(app, "#count"))
+        assert text_of(app, "#count") != "452 of 452"
 
 
 async def test_the_detail_pane_waits_for_a_pause_in_the_typing(library: Library, run_app):
