@@ -12,7 +12,7 @@ from vlmreader.core.importing import open_library
 from vlmreader.core.library import Library
 from vlmreader.tui.messages import RelatedRequested
 from vlmreader.tui.screens import main as main_screen
-from vlmreader.tui.screens.main import DETAIL_DELAY_WHILE_TYPING, LIKE_THIS_DELAY
+from vlmreader.tui.screens.main import DETAIL_DELAY_WHILE_TYPING, LIKE_THIS_DELAY, LIKE_THIS_FIRST_DELAY
 from vlmreader.tui.widgets import KeyFooter, PaperList
 from vlmreader.tui.widgets.sidebar import Sidebar
 
@@ -78,7 +78,7 @@ async def test_a_key_and_its_result_are_painted_in_one_frame(library: Library, r
 
 async def test_the_detail_pane_waits_for_a_pause_in_the_typing(library: Library, run_app):
     async with run_app(library, size=(120, 30)) as (app, pilot):
-        await pilot.pause(LIKE_THIS_DELAY + 0.1)
+        await pilot.pause(LIKE_THIS_FIRST_DELAY + 0.1)  # the first paper's look-up, loading the ranking
         await settle(pilot)
         first_title = text_of(app, "#detail-title")
         requested: list[str] = []

@@ -76,6 +76,11 @@ papers. Where they take longer, keys are painted at once."""
 LIKE_THIS_DELAY = 0.2
 """Seconds the highlight rests on a paper before the papers like it are looked for: moving fast
 through the list asks for none of the papers passed."""
+LIKE_THIS_FIRST_DELAY = 1.0
+"""The same, while the relevance ranking's index is not loaded: the first look-up loads it, a
+second of a worker's time at 100,000 papers during which the worker holds the interpreter's lock
+most of the time, and keys typed meanwhile took up to 0.65 s to show. Opening the app and typing
+at once, a person's first result comes sooner and cancels the look-up for the first paper."""
 LIKE_THIS_KEYS = ("1", "2", "3")
 """The keys that go to the papers the detail pane lists under "Like this:"."""
 LIKE_THIS_CACHE = 512
@@ -343,7 +348,8 @@ class MainScreen(Screen[None]):
 
     def _show_like_this(self, paper_id: str | None) -> None:
         """The papers like `paper_id` in the detail pane: at once if known, else once the
-        highlight has rested on it for `LIKE_THIS_DELAY` (the app finds them in a worker)."""
+        highlight has rested on it for `LIKE_THIS_DELAY`, or `LIKE_THIS_FIRST_DELAY` while the
+        ranking's index is not loaded (the app finds them in a worker)."""
         self._stop_looking_for_like_this()
         if self._related_version != self.library.papers_version:
             self._related.clear()
@@ -354,7 +360,8 @@ class MainScreen(Screen[None]):
             return
         self._set_like_this([])
         if paper_id is not None:
-            self._related_timer = self.set_timer(LIKE_THIS_DELAY, lambda: self.post_message(RelatedRequested(paper_id)))
+            delay = LIKE_THIS_DELAY if self.paper_list.result.index.relevance_ready else LIKE_THIS_FIRST_DELAY
+            self._related_timer = self.set_timer(delay, lambda: self.post_message(RelatedRequested(paper_id)))
 
     def _stop_looking_for_like_this(self) -> None:
         if self._related_timer is not None:
