@@ -298,6 +298,21 @@ def measure_size(workdir: Path, size: int, repeat: int, fresh: bool) -> dict:
     return figures
 
 
+def library_homes(arguments: argparse.Namespace) -> dict[int, Path]:
+    """The home of each size `--sizes` names, its library built first unless kept (see `ensure_library`)."""
+    sizes = [int(size.replace("_", "")) for size in arguments.sizes.split(",")]
+    if any(size < BUNDLED_SIZE for size in sizes):
+        raise SystemExit(f"sizes start at {BUNDLED_SIZE}, the bundled corpus")
+    if arguments.repeat < 1:
+        raise SystemExit("--repeat must be at least 1")
+    homes = {}
+    for size in sizes:
+        folder = arguments.workdir / f"library-{size}"
+        ensure_library(folder, size, arguments.fresh)
+        homes[size] = folder / "home"
+    return homes
+
+
 def progress(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 

@@ -47,6 +47,7 @@ from bench_core import (
     BUNDLED_SIZE,
     Row,
     ensure_library,
+    library_homes,
     machine_description,
     ms,
     open_library,
@@ -573,18 +574,9 @@ def main() -> int:
         profile_startup(arguments.workdir, arguments.profile, arguments.top)
         return 0
 
-    sizes = [int(size.replace("_", "")) for size in arguments.sizes.split(",")]
-    if any(size < BUNDLED_SIZE for size in sizes):
-        raise SystemExit(f"sizes start at {BUNDLED_SIZE}, the bundled corpus")
-    if arguments.repeat < 1:
-        raise SystemExit("--repeat must be at least 1")
+    homes = library_homes(arguments)
     report = {"machine": machine_description(), "workdir": str(arguments.workdir)}
-    homes = {}
-    for size in sizes:
-        folder = arguments.workdir / f"library-{size}"
-        ensure_library(folder, size, arguments.fresh)
-        homes[size] = folder / "home"
-    progress(f"start-up: the floor (a one-Static Textual app) and {len(sizes)} sizes, 1 + {arguments.repeat} runs each")
+    progress(f"start-up: the floor (a one-Static Textual app) and {len(homes)} sizes, 1 + {arguments.repeat} runs each")
     report["floor"], startups = measure_startups(arguments.workdir, homes, arguments.repeat)
     report["sizes"] = {}
     for size, home in homes.items():

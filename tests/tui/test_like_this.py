@@ -10,7 +10,7 @@ from vlmreader.core.library import Library
 from vlmreader.core.search import SearchIndex
 from vlmreader.core.search.engine import SearchEngine
 from vlmreader.tui.screens import AddTagsScreen, TriageScreen
-from vlmreader.tui.screens.main import LIKE_THIS_DELAY
+from vlmreader.tui.screens.main import DETAIL_DELAY_WHILE_TYPING, LIKE_THIS_DELAY, LIKE_THIS_FIRST_DELAY
 from vlmreader.tui.widgets import KeyFooter, PaperList
 from vlmreader.tui.widgets.paper_list import SEPARATOR, SEPARATOR_WITHOUT_STRICT
 
@@ -20,8 +20,9 @@ SIZES = [(80, 24), (120, 35)]
 
 
 async def rest_on_the_paper(pilot) -> None:
-    """Wait as a reader does: long enough for the papers like the highlighted one to be found."""
-    await pilot.pause(LIKE_THIS_DELAY + 0.1)
+    """Wait as a reader does: long enough for the papers like the highlighted one to be found
+    (the first time, with the ranking's index to load, longer)."""
+    await pilot.pause(max(LIKE_THIS_DELAY, LIKE_THIS_FIRST_DELAY) + 0.1)
     await settle(pilot)
 
 
@@ -208,9 +209,9 @@ async def test_a_close_paper_the_list_does_not_show_opens_the_like_view_on_it(li
         assert paper_list.highlighted_id == dragonfly.id
 
 
-async def test_moving_fast_through_the_list_looks_for_papers_like_the_last_one_only(
-    library: Library, run_app, monkeypatch
-):
+@pytest.fixture
+def asked_related(monkeypatch) -> list[str]:
+    """The papers whose closest papers the app looks up, in order, as it asks the index."""
     asked: list[str] = []
     related_of = SearchIndex.related
 
@@ -219,6 +220,13 @@ async def test_moving_fast_through_the_list_looks_for_papers_like_the_last_one_o
         return related_of(index, paper_id, limit)
 
     monkeypatch.setattr(SearchIndex, "related", counting_related)
+    return asked
+
+
+async def test_moving_fast_through_the_list_looks_for_papers_like_the_last_one_only(
+    library: Library, run_app, asked_related: list[str]
+):
+    asked = asked_related
     async with run_app(library, size=(160, 60)) as (app, pilot):
         await rest_on_the_paper(pilot)
         asked.clear()
@@ -230,6 +238,19 @@ async def test_moving_fast_through_the_list_looks_for_papers_like_the_last_one_o
         assert asked[-1] == paper_list.highlighted_id
         assert len(asked) <= 3, asked  # not one per paper passed
         assert "Like this:" in screen_text(app)
+
+
+async def test_typing_soon_after_start_up_loads_no_ranking_for_the_first_paper(
+    library: Library, run_app, asked_related: list[str]
+):
+    async with run_app(library, size=(120, 35)) as (app, pilot):
+        first_paper = app.main_screen.paper_list.highlighted_id
+        await pilot.pause(0.5)  # a person reading the first screen, then typing
+        await pilot.press("slash", *"vision")
+        await pilot.pause(DETAIL_DELAY_WHILE_TYPING + LIKE_THIS_FIRST_DELAY + 0.1)
+        await settle(pilot)
+        top_paper = app.main_screen.paper_list.highlighted_id
+        assert asked_related == [top_paper] != [first_paper]
 
 
 async def test_the_tag_dialog_suggests_the_tags_of_similar_papers_one_key_each(library: Library, run_app):

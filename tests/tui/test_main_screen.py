@@ -10,7 +10,9 @@ import pytest
 from tests.papers import offered
 from vlmreader.core.importing import open_library
 from vlmreader.core.library import Library
-from vlmreader.tui.screens.main import DETAIL_DELAY_WHILE_TYPING
+from vlmreader.tui.messages import RelatedRequested
+from vlmreader.tui.screens import main as main_screen
+from vlmreader.tui.screens.main import DETAIL_DELAY_WHILE_TYPING, LIKE_THIS_DELAY, LIKE_THIS_FIRST_DELAY
 from vlmreader.tui.widgets import KeyFooter, PaperList
 from vlmreader.tui.widgets.sidebar import Sidebar
 
@@ -48,6 +50,80 @@ async def test_typing_searches_as_you_type(library: Library, run_app):
         assert app.main_screen.search_bar.input.has_focus
         assert text_of(app, "#detail-title") == "No paper matches 'zzqqxx'."
         assert "Widen the query" in text_of(app, "#detail-meta")
+
+
+async def test_a_key_and_its_result_are_painted_in_one_frame(library: Library, run_app, monkeypatch):
+    monkeypatch.setattr(main_screen, "KEY_FRAME_HOLD", 1.0)  # however slow the machine running the tests
+    async with run_app(library, size=(120, 30)) as (app, pilot):
+        frames: list[tuple[str, str]] = []  # (query, count) each time the app paints
+        display = app._display
+
+        def recording_display(screen, update):
+            frames.append((app.main_screen.search_bar.text, text_of(app, "#count")))
+            display(screen, update)
+
+        app._display = recording_display
+        await pilot.press("slash")
+        await settle(pilot)
+        typed = ""
+        for character in "hallu":
+            typed += character
+            painted = len(frames)
+            await pilot.press(character)
+            await settle(pilot)
+            first_with_key = next(frame for frame in frames[painted:] if frame[0] == typed)
+            assert first_with_key == (typed, text_of(app, "#count"))
+        assert text_of(app, "#count") != "452 of 452"
+
+
+async def test_the_detail_pane_waits_for_a_pause_in_the_typing(library: Library, run_app):
+    async with run_app(library, size=(120, 30)) as (app, pilot):
+        await pilot.pause(LIKE_THIS_FIRST_DELAY + 0.1)  # the first paper's look-up, loading the ranking
+        await settle(pilot)
+        first_title = text_of(app, "#detail-title")
+        requested: list[str] = []
+        screen_post = app.main_screen.post_message
+
+        def recording_post(message):
+            if isinstance(message, RelatedRequested):
+                requested.append(message.paper_id)
+            return screen_post(message)
+
+        app.main_screen.post_message = recording_post
+        await pilot.press("slash")
+        for character in "hallu":
+            await pilot.press(character)
+            await pilot.pause(0.2)  # a person's pace: shorter than a pause in the typing
+            assert text_of(app, "#detail-title") == first_title
+        assert "Hallucination" in list_rows(app)[0]
+        assert requested == []  # nor were the papers like any of them looked for
+        await pilot.pause(DETAIL_DELAY_WHILE_TYPING + LIKE_THIS_DELAY + 0.1)
+        await settle(pilot)
+        top_paper = app.main_screen.paper_list.highlighted_id
+        assert text_of(app, "#detail-title") == app.library.get(top_paper).title
+        assert requested == [top_paper]
+        assert app.main_screen.search_bar.input.has_focus
+
+
+async def test_the_cursor_row_shows_whether_the_list_has_the_focus(library: Library, run_app):
+    async with run_app(library, size=(120, 30)) as (app, pilot):
+        paper_list = app.main_screen.paper_list
+
+        def cursor_row_backgrounds() -> set:
+            return {segment.style.bgcolor for segment in paper_list.render_line(0) if segment.style}
+
+        def cursor_background() -> object:
+            return paper_list.get_component_rich_style("paper-list--cursor").bgcolor
+
+        focused = cursor_background()
+        assert cursor_row_backgrounds() == {focused}
+        await pilot.press("slash")  # the search bar takes the focus, the query is unchanged
+        await settle(pilot)
+        assert cursor_background() != focused
+        assert cursor_row_backgrounds() == {cursor_background()}
+        await pilot.press("escape")
+        await settle(pilot)
+        assert cursor_row_backgrounds() == {focused}
 
 
 async def test_a_new_word_never_empties_the_list_at_its_first_letter(library: Library, run_app):

@@ -22,12 +22,15 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from vlmreader.core.kept import UNCHANGED, WRITTEN, Refreshed
 from vlmreader.core.library import Library
 from vlmreader.core.models import NO_ANNOTATION, Paper
 from vlmreader.core.search import SearchIndex, SearchResult, parse_query
 from vlmreader.core.vocabulary import counted
+
+if TYPE_CHECKING:  # imported by the first refresh, not at start-up
+    from vlmreader.core.kept import Refreshed
 
 
 class LibraryView:
@@ -66,6 +69,8 @@ class KeptExportNotices:
 
     def after(self, results: list[Refreshed]) -> list[tuple[str, str]]:
         """(message, severity) to show for a refresh's `Refreshed` results (each kept export's)."""
+        from vlmreader.core.kept import UNCHANGED, WRITTEN
+
         said = []
         self._problems.pop("", None)
         for result in results:

@@ -15,9 +15,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vlmreader.core.models import UserError
-from vlmreader.core.sync import SyncReport
+
+if TYPE_CHECKING:  # sync is imported by the first sync, not at start-up: most apps never sync
+    from vlmreader.core.sync import SyncReport
 
 
 @dataclass(frozen=True)

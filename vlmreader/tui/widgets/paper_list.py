@@ -125,7 +125,6 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         """Show a new result, keeping `keep_paper` highlighted if it is still in it."""
         self.result = result
         self._separator_row = result.strict_count if result.partial_count else None
-        self._rows.clear()
         self.virtual_size = Size(self.size.width, self.line_count)
         position = self.position_of(keep_paper) if keep_paper is not None else None
         self.cursor = position or 0
@@ -149,9 +148,16 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         return position is not None
 
     def refresh_rows(self) -> None:
-        """Redraw after annotations changed (stars, tags, statuses)."""
+        """Redraw after the library changed (stars, tags, statuses, and records: a title or the
+        authors a row shows, which its cache key leaves out)."""
         self._rows.clear()
         self.refresh()
+
+    def notify_style_update(self) -> None:
+        """The styles changed (the theme, or the list gained or lost the focus, which colours
+        the cursor's row): the rows are drawn anew."""
+        super().notify_style_update()
+        self._rows.clear()
 
     @property
     def row_count(self) -> int:
@@ -275,14 +281,16 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         paper = self._paper_of(paper_id)
         annotation = paper.annotation if paper is not None else NO_ANNOTATION
         is_cursor = position == self.cursor
-        # The record is not in the key: a change to records comes with a new result, which
-        # empties the cache.
-        key = (position, paper_id, annotation, width, is_cursor, paper_id in self.selected)
+        title_spans = self.result.hit(position).title_spans  # the words matched, or their stems in a partial match
+        # A row depends on its paper and on the query only through the spans it highlights, so
+        # it is drawn once for the keys of a query that keep the paper on the screen. The record
+        # is not in the key: after a change to records the app calls `refresh_rows`.
+        key = (paper_id, title_spans, annotation, width, is_cursor, paper_id in self.selected)
         strip = self._rows.get(key)
         if strip is None:
             if len(self._rows) > ROW_CACHE_SIZE:
                 self._rows.clear()
-            strip = self._render_row(position, paper_id, paper, annotation, width, is_cursor, base)
+            strip = self._render_row(number, paper_id, paper, annotation, title_spans, width, is_cursor, base)
             self._rows[key] = strip
         return strip
 
@@ -293,7 +301,15 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         return Strip([Segment(" " + _fit(text, max(0, width - 1)), style)]).adjust_cell_length(width, style)
 
     def _render_row(
-        self, position: int, paper_id: str, paper: Paper | None, annotation: Annotation, width: int, is_cursor: bool, base: Style
+        self,
+        number: int,
+        paper_id: str,
+        paper: Paper | None,
+        annotation: Annotation,
+        title_spans: tuple[tuple[int, int], ...],
+        width: int,
+        is_cursor: bool,
+        base: Style,
     ) -> Strip:
         """One row as segments: marks, the title with its matches, the tags, authors and year.
         Built directly, without Rich's Text layout, since every keystroke redraws a screenful
@@ -315,13 +331,11 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         tags = visible(" ".join(f"#{tag}" for tag in annotation.tags))
         tags_width = min(cell_len(tags), max(0, (width - metadata_width) // 3))
         title_width = max(0, width - MARKS_WIDTH - metadata_width - (tags_width + 1 if tags_width else 0))
-        hit = self.result.hit(position)  # spans of the words matched, or of their stems in a partial match
-        number = self.result.order[position]
         title = _fit(visible(self.result.index.titles[number]), title_width)  # one for one: spans still hold
         plain, matched = styled(None), styled("paper-list--match")
         segments = marks
         done = 0
-        for start, end in hit.title_spans:
+        for start, end in title_spans:
             if start >= len(title):
                 break
             if start > done:
