@@ -86,21 +86,3 @@ def test_a_corrupt_small_library_is_reported_before_the_app_starts(tmp_path: Pat
     assert main(["--home", str(home)]) == 1
     assert capsys.readouterr().err.startswith("vlmreader: error:")
     assert (home / "library.json").read_text() == "{ broken"
-
-
-async def test_the_first_frame_shows_the_papers_and_the_details_follow(library: Library):
-    app = make_app(library)
-    painted: list[tuple[str, str, bool]] = []  # (count, details title, sidebar counted) at each frame
-    display = app._display
-
-    def recording_display(screen, update):
-        sidebar = app.main_screen.query_one("#sidebar")
-        painted.append((text_of(app, "#count"), text_of(app, "#detail-title"), sidebar.option_count > 0))
-        display(screen, update)
-
-    app._display = recording_display
-    async with app.run_test(size=(120, 30)) as pilot:
-        await settle(pilot)
-        first_with_papers = next(frame for frame in painted if frame[0] == "452 of 452")
-        assert first_with_papers == ("452 of 452", "", False)
-        assert painted[-1][1].startswith("Zero-Shot Dense Video Captioning") and painted[-1][2]

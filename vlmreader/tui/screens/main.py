@@ -183,8 +183,6 @@ class MainScreen(Screen[None]):
         self._related_version = -1
         """The papers most like each paper looked up, while the records are of this version."""
         self._related_timer: Timer | None = None
-        self._details_follow = False
-        """The library is shown, and the details and the sidebar's counts wait for the frame."""
         self._frame_hold = FrameHold(self, KEY_FRAME_HOLD)
         """Holds the frame of a change to the query until its result is shown."""
 
@@ -257,24 +255,16 @@ class MainScreen(Screen[None]):
             return
         result = result_for(self.search_bar.text)
         self.library = library
-        # The papers first: the top paper's details and the sidebar's counts follow in the next
-        # frame (laid out in the first one, they put off the papers by ~10 ms at 452 papers).
-        self._details_follow = True
-        self.show_result(result)
+        self.show_result(result)  # and the sidebar's counts
+        self._show_highlighted()  # now rather than on the list's message: one layout, not two
         self.refresh_bindings()
-        self.call_after_refresh(self._show_details_and_counts)
-
-    def _show_details_and_counts(self) -> None:
-        self._details_follow = False
-        self._show_highlighted()
-        self.update_sidebar()
 
     def show_result(self, result: SearchResult, keep_paper: str | None = None) -> None:
         """Show a result; the list then posts `Highlighted`, which fills the detail pane."""
         self.paper_list.show_result(result, keep_paper)
         self._update_count()
-        if self.library is not None and not self._details_follow and result.index is not self._record_counts[0]:
-            self.update_sidebar()  # the records changed
+        if self.library is not None and result.index is not self._record_counts[0]:
+            self.update_sidebar()  # the first result, or the records changed
         self._frame_hold.end()
 
     def note_resolved(self, paper_id: str, note: str) -> None:
@@ -333,8 +323,6 @@ class MainScreen(Screen[None]):
 
     @on(PaperList.Highlighted)
     def _highlighted(self) -> None:
-        if self._details_follow:
-            return  # the first frame is not painted yet: the details come after it
         if self.search_bar.input.has_focus:
             # While a query is typed the top paper changes with every key: the pane, and the
             # papers like the one it shows, follow once the typing pauses.
