@@ -94,8 +94,9 @@ def time_export_process(home: Path, to_file: bool) -> dict:
     output = home.parent / ("export-file.bib" if to_file else "export-stdout.bib")
     command = cli_command() + ["--home", str(home), "export"] + (["-o", str(output)] if to_file else [])
     stdout = Path(os.devnull) if to_file else output
-    run_measured(command, stdout)
-    runs = [run_measured(command, stdout) for _ in range(EXPORT_PROCESS_REPEAT)]
+    workdir = home.parent.parent
+    run_measured(command, stdout, workdir)
+    runs = [run_measured(command, stdout, workdir) for _ in range(EXPORT_PROCESS_REPEAT)]
     return {"median_s": statistics.median(wall for wall, _, _ in runs), "max_s": max(wall for wall, _, _ in runs),
             "peak_rss_mb": max(rss for _, rss, _ in runs), "megabytes": output.stat().st_size / 2**20,
             "stderr": runs[-1][2]}

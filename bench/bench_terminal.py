@@ -65,6 +65,7 @@ from bench_core import (
     BUNDLED_SIZE,
     Row,
     benchmark_parser,
+    child_environment,
     library_homes,
     machine_description,
     ms,
@@ -75,7 +76,6 @@ from bench_core import (
     summary_ms,
     verdict,
 )
-from bench_tui import child_environment
 
 COLUMNS, ROWS = 120, 35
 LIST_ROWS = ROWS - 2

@@ -46,6 +46,7 @@ from bench_core import (
     benchmark_parser,
     BUNDLED_SIZE,
     Row,
+    child_environment,
     ensure_library,
     library_homes,
     machine_description,
@@ -235,17 +236,6 @@ STARTUP_PHASES = (
     ("shut down and exit", "settled", "exited"),
 )
 """(label, from mark, to mark): consecutive, so they add up to the time to exit."""
-
-
-def child_environment(workdir: Path) -> dict[str, str]:
-    """This environment, with bytecode cached under `workdir` as an installed package has it.
-
-    With PYTHONDONTWRITEBYTECODE set (as in some dev shells), a checkout's modules are compiled
-    from source at every start: 60-80 ms that no user installing the wheel pays. The cache goes
-    to `workdir/pycache` (PYTHONPYCACHEPREFIX), so the checkout itself is left untouched.
-    """
-    environment = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
-    return environment | {"PYTHONPYCACHEPREFIX": str(workdir / "pycache")}
 
 
 def run_startup_child(source: str, environment: dict[str, str], *arguments: str) -> dict:
