@@ -38,7 +38,8 @@ from `os.wait4`, less that of a run that only starts up).
 
 `--against CHECKOUT` runs the vlmreader of another checkout (PYTHONPATH first, the children
 started outside any checkout) as more columns, interleaved with this one's in every round:
-before and after a change, in one run.
+before and after a change, in one run. It runs on copies of the libraries (`home-NAME` beside
+each), whose caches it may keep in a format of its own.
 
 The libraries are bench_core.py's (built on first use, kept in the work folder, default
 $TMPDIR/vlmreader-bench). The machine is usually shared: compare figures within one run.
@@ -50,6 +51,7 @@ import argparse
 import fcntl
 import json
 import os
+import shutil
 import select
 import signal
 import statistics
@@ -435,14 +437,27 @@ def run_app(
     return run
 
 
+def home_copy(home: Path, against: Path) -> Path:
+    """A copy of `home` for the code of `against`, made once: its caches may be in another
+    format, which two versions sharing one home would rebuild at every start."""
+    copy = home.parent / f"home-{against.name}"
+    if not copy.exists():
+        shutil.copytree(home, copy)
+    return copy
+
+
 def measure(workdir: Path, homes: dict[int, Path], repeat: int, typing_rounds: int, interval: float, against: Path | None) -> dict:
     """Round-robin: the bare app, then each size (and each size run from `against`, a checkout
     whose vlmreader is compared), `repeat` times, after one untimed round."""
     environment = terminal_environment(workdir)
-    columns = {str(size): (size, environment) for size in homes}
+    columns = {str(size): (homes[size], environment) for size in homes}
     if against is not None:
         other = environment | {"PYTHONPATH": os.pathsep.join(filter(None, (str(against), environment.get("PYTHONPATH"))))}
-        columns = {name: column for size in homes for name, column in ((str(size), columns[str(size)]), (f"{size} {against.name}", (size, other)))}
+        columns = {
+            name: column
+            for size in homes
+            for name, column in ((str(size), columns[str(size)]), (f"{size} {against.name}", (home_copy(homes[size], against), other)))
+        }
     texts = sorted({query[:length] for query in TYPED_QUERIES for length in range(len(query) + 1)})
     expectations = {}
     for size, home in homes.items():
@@ -450,17 +465,17 @@ def measure(workdir: Path, homes: dict[int, Path], repeat: int, typing_rounds: i
         expectations[size] = compute_expectations(workdir, home, texts)
     progress("one untimed round (caches, bytecode)")
     run_floor(environment, workdir)
-    for size, column_environment in columns.values():
-        run_app(homes[size], column_environment, workdir, expectations[size], None)
+    for name, (home, column_environment) in columns.items():
+        run_app(home, column_environment, workdir, expectations[papers_of(name)], None)
     floor: list[float] = []
     runs: dict[str, list[dict]] = {name: [] for name in columns}
     for round_number in range(repeat):
         typing = round_number < typing_rounds
         progress(f"round {round_number + 1} of {repeat}" + (", typing" if typing else ""))
         floor.append(run_floor(environment, workdir))
-        for name, (size, column_environment) in columns.items():
+        for name, (home, column_environment) in columns.items():
             runs[name].append(
-                run_app(homes[size], column_environment, workdir, expectations[size], interval if typing else None)
+                run_app(home, column_environment, workdir, expectations[papers_of(name)], interval if typing else None)
             )
     return {"floor": {"first_screen_s": floor}, "sizes": runs}
 
