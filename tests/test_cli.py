@@ -122,6 +122,16 @@ def test_home_comes_from_the_flag_or_the_environment(tmp_path: Path):
     assert (environment / "annotations.json").exists()
 
 
+@pytest.mark.parametrize(
+    "argv", [[], ["--home", "/data/papers"], ["--home=/data/papers"], ["--home=--odd"], ["--home", "search"], ["search"]]
+)
+def test_opening_the_app_reads_its_arguments_as_the_full_parser_does(argv):
+    """`vlmreader` and `vlmreader --home DIR` skip building the commands' parsers, to the same result."""
+    from vlmreader.cli import build_parser, parse_arguments
+
+    assert parse_arguments(argv) == build_parser().parse_args(argv)
+
+
 def test_version(home: Path):
     result = run_process("--version", home=home)
     assert result.returncode == 0 and result.stdout.startswith("vlmreader ")

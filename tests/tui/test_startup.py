@@ -86,3 +86,34 @@ def test_a_corrupt_small_library_is_reported_before_the_app_starts(tmp_path: Pat
     assert main(["--home", str(home)]) == 1
     assert capsys.readouterr().err.startswith("vlmreader: error:")
     assert (home / "library.json").read_text() == "{ broken"
+
+
+def test_the_app_restarts_the_garbage_collector_that_start_up_paused(tmp_path: Path, bundled_pages, monkeypatch):
+    """Start-up runs without Python's cyclic collector (it freed nothing there and cost the first
+    frame some 25 ms); once the papers are on screen it runs again, for the rest of the session."""
+    import asyncio
+    import gc
+
+    from vlmreader.cli import main
+    from vlmreader.tui.app import VlmReaderApp
+
+    collecting: dict[str, bool] = {}
+
+    async def drive(app: VlmReaderApp) -> None:
+        async with app.run_test(size=(120, 30)) as pilot:
+            await settle(pilot)
+            assert text_of(app, "#count") == "452 of 452"
+            collecting["papers shown"] = gc.isenabled()
+
+    def run(app: VlmReaderApp, **options) -> None:
+        collecting["starting"] = gc.isenabled()
+        asyncio.run(drive(app))
+
+    monkeypatch.setattr(VlmReaderApp, "run", run)
+    open_library(tmp_path / "home", bundled_pages)
+    try:
+        assert main(["--home", str(tmp_path / "home")]) == 0
+    finally:
+        gc.unfreeze()
+    assert collecting == {"starting": False, "papers shown": True}
+    assert gc.isenabled()

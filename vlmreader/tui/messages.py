@@ -119,6 +119,16 @@ class ExportRequested(Message):
 
 
 @dataclass
+class NoteSaved(Message):
+    """The user's note for `paper_id` should now read `text`, if it still reads `replacing` (so a
+    note changed meanwhile elsewhere is never overwritten unseen)."""
+
+    paper_id: str
+    text: str
+    replacing: str
+
+
+@dataclass
 class LibraryChanged(Message):
     """The library changed (here, or in another process): show it as it is now."""
 

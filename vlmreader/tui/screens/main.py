@@ -51,13 +51,14 @@ from vlmreader.tui.messages import (
     KeepApartRequested,
     LibraryChanged,
     MergeRequested,
+    NoteSaved,
     RelatedFound,
     RelatedRequested,
     SearchRequested,
     TriageRequested,
     UndoRequested,
 )
-from vlmreader.tui.widgets import DetailPane, JobBar, KeyFooter, NoteEditor, PaperList, SearchBar
+from vlmreader.tui.widgets import DetailPane, JobBar, KeyFooter, PaperList, SearchBar
 from vlmreader.tui.widgets.sidebar import Sidebar, SidebarCounts
 
 NARROW_WIDTH = 100
@@ -522,10 +523,10 @@ class MainScreen(Screen[None]):
 
     def action_edit_note(self) -> None:
         if self.paper_list.highlighted_id:
-            self.query_one(NoteEditor).focus()
+            self.query_one(DetailPane).edit_note()
 
-    @on(NoteEditor.Saved)
-    def _note_saved(self, event: NoteEditor.Saved) -> None:
+    @on(NoteSaved)
+    def _note_saved(self, event: NoteSaved) -> None:
         event.stop()
         if event.paper_id in self.library:
             self._request([event.paper_id], SetNote(event.text, replacing=event.replacing))

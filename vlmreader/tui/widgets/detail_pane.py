@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.message import Message
-from textual.widgets import Static, TextArea
+from textual.widgets import Static
 
 from vlmreader.core.models import Paper, arxiv_id_of, display_name
 from vlmreader.core.text import visible
-from vlmreader.tui.widgets.literal_text_area import LiteralTextArea
 from vlmreader.core.vocabulary import FILTER_PREFIXES, STARRED_LABEL
 
-NOTE_SAVE_DELAY = 1.0
-"""Seconds of no typing after which the note is saved."""
-
+if TYPE_CHECKING:
+    from vlmreader.tui.widgets.note_editor import NoteEditor
 
 def author_names(paper: Paper) -> str:
     """The authors as a reader writes them: `Haotian Liu, Chunyuan Li, Yong Jae Lee`, and
@@ -46,76 +43,6 @@ def arxiv_label(paper: Paper) -> str:
     return f"{arxiv_id} [{category}]" if arxiv_id and category else arxiv_id
 
 
-class NoteEditor(LiteralTextArea):
-    """The highlighted paper's note (markdown). Saved when left and after a pause in typing.
-
-    Each save says which note it was written over (`replacing`), so a note changed meanwhile in
-    another terminal is never overwritten unseen: the save is refused, and the app asks the
-    user which to keep. A change made elsewhere while the user has no unsaved text here is
-    simply shown.
-    """
-
-    @dataclass
-    class Saved(Message):
-        """The user's note for `paper_id` should now read `text`, if it still reads `replacing`."""
-
-        paper_id: str
-        text: str
-        replacing: str
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(language="markdown", soft_wrap=True, show_line_numbers=False, **kwargs)
-        self.paper_id: str | None = None
-        self.base = ""
-        """The note as the library held it when the text here was begun from it."""
-        self._posted: str | None = None
-        """Text asked to be saved and not yet seen in the library."""
-        self._timer = None
-
-    def show_note(self, paper_id: str | None, note: str) -> None:
-        """Show `paper_id`'s note, saving the previous paper's first if it changed."""
-        self.save()
-        self.paper_id = paper_id
-        self.base, self._posted = note, None
-        self.load_text(note)
-        self.disabled = paper_id is None
-
-    def library_note(self, note: str) -> None:
-        """The library now holds `note` for the paper shown (changed here, or elsewhere)."""
-        if note == self.base:
-            return
-        if note in (self._posted, self.text):  # a save of ours has landed
-            self.base, self._posted = note, None
-        elif self.text == self.base and self._posted is None:  # nothing unsaved here: follow it
-            self.base = note
-            self.load_text(note)
-        else:
-            self.save()  # ours and theirs differ: this save is refused, and the app asks
-
-    def settle(self, note: str) -> None:
-        """Show `note` as the saved note: what the user chose when their text and another's met."""
-        self.base, self._posted = note, None
-        self.load_text(note)
-
-    def save(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-        last = self._posted if self._posted is not None else self.base
-        if self.paper_id is not None and self.text != last:
-            self._posted = self.text
-            self.post_message(self.Saved(self.paper_id, self.text, replacing=last))
-
-    def on_text_area_changed(self, event: TextArea.Changed) -> None:
-        event.stop()
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_timer(NOTE_SAVE_DELAY, self.save)
-
-    def on_blur(self) -> None:
-        self.save()
-
-
 def like_this(papers: list[Paper]) -> Group:
     """The section under the abstract: "Like this:", then a line per paper with the key that
     goes to it (1, 2, ...), its title cut to the line, and its year."""
@@ -137,6 +64,10 @@ class DetailPane(VerticalScroll):
         self._shown: tuple | None = None
         self._related: tuple[tuple[str, str, str], ...] = ()
         """(id, title, year) of the papers shown under "Like this:"."""
+        self._note_editor: NoteEditor | None = None
+        """Mounted just after the first frame, which it would slow (see `_mount_note_editor`)."""
+        self._note_to_show: tuple[str | None, str] = (None, "")
+        """The paper id and note the editor shows, or will once mounted."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-title", markup=False)
@@ -144,7 +75,26 @@ class DetailPane(VerticalScroll):
         yield Static(id="detail-meta", markup=False)
         yield Static(id="detail-abstract", markup=False)
         yield Static(id="detail-related", markup=False)
-        yield NoteEditor(id="note")
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._mount_note_editor)
+
+    async def _mount_note_editor(self) -> None:
+        # Textual's TextArea costs a first frame some 25 ms (its import, and parsing its styles):
+        # the papers show first, and the note, with the rest of the details, a frame later.
+        from vlmreader.tui.widgets.note_editor import NoteEditor
+
+        if not self.is_attached:  # the app was closed at once
+            return
+        editor = NoteEditor(id="note")
+        await self.mount(editor)
+        self._note_editor = editor
+        editor.show_note(*self._note_to_show)
+
+    def edit_note(self) -> None:
+        """Put the cursor in the note (once the editor is there: it comes a frame after the papers)."""
+        if self._note_editor is not None:
+            self._note_editor.focus()
 
     @property
     def paper_id(self) -> str | None:
@@ -189,7 +139,7 @@ class DetailPane(VerticalScroll):
             )
             abstract.update(Text(""))
             self._show_byline(Text())
-            self.query_one(NoteEditor).show_note(None, "")
+            self._show_note(None, "")
             return
         title.update(Text(visible(paper.title), style="bold"))
         self._show_byline(byline(paper))
@@ -211,11 +161,17 @@ class DetailPane(VerticalScroll):
         lines.rstrip()
         meta.update(lines)
         abstract.update(Text(visible(paper.abstract)))
-        editor = self.query_one(NoteEditor)
-        if editor.paper_id == paper.id:
-            editor.library_note(paper.note)
+        self._show_note(paper.id, paper.note)
+
+    def _show_note(self, paper_id: str | None, note: str) -> None:
+        self._note_to_show = (paper_id, note)
+        editor = self._note_editor
+        if editor is None:
+            return
+        if paper_id is not None and editor.paper_id == paper_id:
+            editor.library_note(note)
         else:
-            editor.show_note(paper.id, paper.note)
+            editor.show_note(paper_id, note)
 
     def _show_byline(self, text: Text) -> None:
         self.query_one("#detail-byline", Static).update(text)
@@ -223,6 +179,6 @@ class DetailPane(VerticalScroll):
 
     def note_resolved(self, paper_id: str, note: str) -> None:
         """A note conflict was settled with `note`, now being saved: show it if it is this paper's."""
-        editor = self.query_one(NoteEditor)
-        if editor.paper_id == paper_id:
+        editor = self._note_editor
+        if editor is not None and editor.paper_id == paper_id:
             editor.settle(note)
