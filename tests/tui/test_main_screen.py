@@ -52,6 +52,27 @@ async def test_typing_searches_as_you_type(library: Library, run_app):
         assert "Widen the query" in text_of(app, "#detail-meta")
 
 
+async def test_keys_typed_ahead_after_slash_go_to_the_search_bar(library: Library, run_app):
+    """Typed ahead of a busy app (or sent by tmux), `/hall` reaches it in one read of the
+    terminal: the keys after `/` are the query; on the list, `a` would select every paper. In the
+    search bar and in the note, `/` is a character like any other."""
+    from textual import events
+
+    async with run_app(library, size=(120, 30)) as (app, pilot):
+        for key, character in (("slash", "/"), ("h", "h"), ("a", "a"), ("l", "l"), ("l", "l")):
+            event = events.Key(key, character)
+            event.set_sender(app)
+            app.post_message(event)  # as the driver posts the keys of one read: no pause between them
+        await settle(pilot)
+        assert app.main_screen.search_bar.text == "hall"
+        assert text_of(app, "#count") == "44 of 452"
+        await type_text(pilot, " w/o")
+        assert app.main_screen.search_bar.text == "hall w/o"
+        await pilot.press("escape", "n")
+        await type_text(pilot, "a/b")
+        assert app.query_one("#note").text == "a/b"
+
+
 async def test_a_key_and_its_result_are_painted_in_one_frame(library: Library, run_app, monkeypatch):
     monkeypatch.setattr(main_screen, "KEY_FRAME_HOLD", 1.0)  # however slow the machine running the tests
     async with run_app(library, size=(120, 30)) as (app, pilot):

@@ -23,13 +23,39 @@ async def test_the_screen_shows_loading_then_the_papers(tmp_path: Path, bundled_
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
         assert text_of(app, "#count") == "opening the library…"
-        await pilot.press("s")  # no paper to star yet: nothing happens, nothing breaks
+        await pilot.press("s", "space", "a", "j")  # no paper to star or select yet: nothing happens, nothing breaks
         release.set()
         await settle(pilot)
         assert text_of(app, "#count") == "452 of 452"
         assert "Zero-Shot Dense Video Captioning" in list_rows(app)[0]
         assert not any(paper.starred for paper in app.library)
         assert app.main_screen.paper_list.has_focus
+
+
+async def test_a_query_typed_ahead_while_the_library_opens_is_searched(tmp_path: Path, bundled_pages):
+    """A large library takes seconds to open; a person who types `/hall` meanwhile (the keys reach
+    the app together, as keys typed ahead of a busy app do) gets those papers once it is open."""
+    from textual import events
+
+    release = threading.Event()
+
+    def slow_open() -> Library:
+        release.wait(timeout=30)
+        return open_library(tmp_path / "home", bundled_pages)
+
+    app = make_app(open_library=slow_open)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        for key, character in (("slash", "/"), ("h", "h"), ("a", "a"), ("l", "l"), ("l", "l")):
+            event = events.Key(key, character)
+            event.set_sender(app)
+            app.post_message(event)
+        await pilot.pause()
+        release.set()
+        await settle(pilot)
+        assert app.main_screen.search_bar.text == "hall"
+        assert text_of(app, "#count") == "44 of 452"
+        assert app.is_running  # the `l`s were not taken for keys of the list, nor any `q` for quit
 
 
 async def test_a_corrupt_library_ends_the_app_with_the_error(tmp_path: Path, bundled_pages, run_app):

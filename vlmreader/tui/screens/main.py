@@ -102,7 +102,9 @@ class MainScreen(Screen[None]):
         # Shown only while there is a view to go back to; otherwise escape is main.list's.
         Binding("escape", "back", "Back", tooltip="Back to the view before more like this", id="main.back"),
         Binding("q", "app.quit", "Quit", tooltip="Quit vlmreader", id="main.quit"),
-        Binding("slash", "focus_search", "Search", tooltip="Type a query", id="main.search"),
+        # A priority binding, so that the keys typed after it (read with it, when typed ahead
+        # of a busy app) go to the search bar: see action_focus_search.
+        Binding("slash", "focus_search", "Search", tooltip="Type a query", id="main.search", priority=True),
         Binding("escape", "focus_list", "List", show=False, tooltip="Back to the paper list", id="main.list"),
         Binding("s", "toggle_star", "Star", tooltip="Star or unstar", id="main.star"),
         Binding("r", "cycle_status", "Status", tooltip=" → ".join(STATUSES[:4]), id="main.status"),
@@ -210,12 +212,15 @@ class MainScreen(Screen[None]):
         self.set_class(self.app.size.width < NARROW_WIDTH, "-narrow")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The keys apply once the library is open (quitting, at any time); cancelling only
-        while a job runs (and only then is it in the footer)."""
+        """The keys apply once the library is open (quitting and `/`, at any time: a query can be
+        typed while the library opens); cancelling only while a job runs (and only then is it in
+        the footer)."""
         if action == "cancel_job":
             return self.job_bar.running
         if action == "back":
             return bool(self._views_before)
+        if action == "focus_search":  # in the search bar and the note, `/` is a character
+            return self.focused is None or self.focused.id not in ("query", "note")
         if action == "go_to_like":
             return parameters[0] < len(self._like_this)
         return action == "app.quit" or self.library is not None
@@ -317,6 +322,8 @@ class MainScreen(Screen[None]):
 
     def _update_count(self) -> None:
         result = self.paper_list.result
+        if result is None:  # the library is still opening (and the list's keys, `a`, may be pressed)
+            return
         self.search_bar.show_count(
             result.strict_count, len(self.library), len(self.paper_list.selected), result.query.problems,
             partial=result.partial_count, similar=result.similar,
@@ -647,7 +654,10 @@ class MainScreen(Screen[None]):
     # -- focus -----------------------------------------------------------------------------
 
     def action_focus_search(self) -> None:
-        self.search_bar.input.focus()
+        # At once, not on the next turn of the event loop as `Widget.focus` does: the keys that
+        # came in the same read of the terminal (typed ahead, or sent by tmux) are then handed
+        # to the search bar, not to the list (where `a` would select every paper).
+        self.set_focus(self.search_bar.input)
 
     def action_focus_list(self) -> None:
         self.paper_list.focus()
