@@ -883,7 +883,7 @@ def main(argv: list[str] | None = None) -> int:
     # The app's start-up makes many objects that live as long as it does (modules, classes,
     # the widget tree, the records), and Python's cyclic collector, run over them again and
     # again as they are made, finds nothing to free and costs the first frame some 25 ms. It is
-    # paused from here until the papers are on screen (see `resume_collector`).
+    # paused from here until the papers are on screen (see `resume_garbage_collection`).
     gc.disable()
     try:
         return _run(argv)

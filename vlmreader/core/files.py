@@ -184,3 +184,13 @@ def garbage_collection_paused():
         gc.freeze()
         if was_enabled:
             gc.enable()
+
+
+def resume_garbage_collection() -> None:
+    """End a pause of the cyclic collector that outlived one call (the app's start-up, paused in
+    `vlmreader.cli.main` until the papers are on screen), leaving what was made meanwhile out of
+    its passes as `garbage_collection_paused` does: scanning it once restarted would only move
+    the pause's savings under the user's first keys. Nothing if the collector runs."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()

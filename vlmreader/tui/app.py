@@ -16,7 +16,6 @@ in as it picks up another process's changes.
 
 from __future__ import annotations
 
-import gc
 import threading
 import time
 from collections import deque
@@ -36,6 +35,7 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from vlmreader.core.config import Config
+from vlmreader.core.files import resume_garbage_collection
 from vlmreader.core.formats.copying import COPY_FORMATS
 from vlmreader.core.library import Library, LibraryBusy, LibraryReadOnly
 from vlmreader.core.library.history import History
@@ -209,7 +209,7 @@ class VlmReaderApp(App):
             self._refuse_read_only(f"{read_only}: the library can be searched and exported, not changed")
         self._apply_theme(library)
         self.main_screen.show_library(library, self._result_at_once)
-        self.call_after_refresh(resume_collector)
+        self.call_after_refresh(resume_garbage_collection)  # paused by the start-up (cli.main)
         self.set_interval(OUTSIDE_CHANGES_INTERVAL, self._pick_up_outside_changes)
         if self.triage_query is not None:
             self._start_triage(self.triage_query or state_filter(UNREAD))
@@ -879,15 +879,6 @@ class VlmReaderApp(App):
         rows = [(", ".join(dict.fromkeys(keys)), description, tooltip) for keys, description, tooltip in by_action.values()]
         self.push_screen(screens.HelpScreen(rows))
 
-
-
-def resume_collector() -> None:
-    """Restart Python's cyclic garbage collector if start-up paused it (`vlmreader.cli.main`),
-    leaving out of its passes what start-up made: that lives as long as the app, and scanning it
-    all once more would only move start-up's cost under the user's first keys."""
-    if not gc.isenabled():
-        gc.freeze()
-        gc.enable()
 
 
 def make_app(

@@ -18,6 +18,7 @@ from vlmreader.core.vocabulary import FILTER_PREFIXES, STARRED_LABEL
 if TYPE_CHECKING:
     from vlmreader.tui.widgets.note_editor import NoteEditor
 
+
 def author_names(paper: Paper) -> str:
     """The authors as a reader writes them: `Haotian Liu, Chunyuan Li, Yong Jae Lee`, and
     `et al.` for BibTeX's `and others`; '' when unknown."""
